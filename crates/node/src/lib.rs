@@ -1,0 +1,10 @@
+//! runwire-node: the Node.js addon.
+//!
+//! A thin napi-rs layer over `runwire-core`: each exported function converts its arguments,
+//! calls the core, and turns a core error into a JS `Error` whose `code` is the core's stable
+//! [`ErrorCode`](runwire_core::ErrorCode). The public JavaScript API lives in `npm/runwire`
+//! (`src/api.js`), which wraps this low-level surface and the web build's identical one.
+
+pub mod error;
+pub mod runtime;
+pub mod signing;

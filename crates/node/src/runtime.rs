@@ -1,0 +1,25 @@
+//! The native side of the runtime seam. Signing only needs entropy so far; the tokio clock,
+//! sleeper and HTTP transport land with the delivery engine.
+
+use runwire_core::runtime::{Clock, Entropy};
+
+/// OS randomness and the system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NodeRuntime;
+
+impl Entropy for NodeRuntime {
+    fn fill(&self, buf: &mut [u8]) {
+        // The OS RNG failing is not recoverable and never happens on supported platforms.
+        if getrandom::fill(buf).is_err() {
+            std::process::abort();
+        }
+    }
+}
+
+impl Clock for NodeRuntime {
+    fn now_ms(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+}

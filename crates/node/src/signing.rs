@@ -1,0 +1,88 @@
+//! Signing, verification and canonical JSON, exported to JS.
+//!
+//! The same low-level functions, with the same names and argument order, exist in the web build
+//! (`crates/wasm/src/signing.rs`); `npm/runwire/src/api.js` builds the public API on either.
+
+use napi::bindgen_prelude::{Either, Uint8Array};
+use napi_derive::napi;
+use runwire_core::secret::{RawSecret, StandardSecret};
+use runwire_core::verify::{self, ReceivedHeaders, Scheme, VerifyOptions};
+use runwire_core::{canonical, github, standard};
+
+use crate::error::{invalid_argument, to_js, Result};
+use crate::runtime::NodeRuntime;
+
+type Body = Either<String, Uint8Array>;
+
+fn bytes(body: &Body) -> &[u8] {
+    match body {
+        Either::A(text) => text.as_bytes(),
+        Either::B(array) => array,
+    }
+}
+
+fn standard_secrets(secrets: &[String]) -> Result<Vec<StandardSecret>> {
+    secrets.iter().map(|s| StandardSecret::parse(s).map_err(to_js)).collect()
+}
+
+/// A fresh `whsec_` secret with 32 random bytes.
+#[napi(js_name = "generateSecret")]
+pub fn generate_secret() -> String {
+    StandardSecret::generate(&NodeRuntime).to_whsec()
+}
+
+/// The `webhook-signature` value for `body`, one `v1,` entry per secret.
+#[napi(js_name = "signStandard")]
+pub fn sign_standard(id: String, timestamp: i64, body: Body, secrets: Vec<String>) -> Result<String> {
+    let keys = standard_secrets(&secrets)?;
+    standard::sign(&keys, &id, timestamp, bytes(&body)).map_err(to_js)
+}
+
+/// The GitHub-style `sha256=<hex>` value for `body`.
+#[napi(js_name = "signGithub")]
+pub fn sign_github(body: Body, secret: String) -> Result<String> {
+    let key = RawSecret::new(&secret).map_err(to_js)?;
+    Ok(github::sign(&key, bytes(&body)))
+}
+
+/// Verifies a received webhook; returns the scheme that matched (`"standard"` or `"github"`).
+#[napi(js_name = "verify")]
+#[expect(clippy::too_many_arguments, reason = "flat arguments keep the JS→native call cheap")]
+pub fn verify_webhook(
+    body: Body,
+    scheme: String,
+    id: Option<String>,
+    timestamp: Option<String>,
+    signature: Option<String>,
+    github_signature: Option<String>,
+    secrets: Vec<String>,
+    now_secs: i64,
+    tolerance_secs: i64,
+) -> Result<String> {
+    let scheme = Scheme::parse(&scheme)
+        .ok_or_else(|| invalid_argument("scheme must be \"auto\", \"standard\" or \"github\""))?;
+    let tolerance_secs =
+        u64::try_from(tolerance_secs).map_err(|_| invalid_argument("toleranceSec must not be negative"))?;
+    let headers = ReceivedHeaders {
+        standard: standard::Headers {
+            id: id.as_deref(),
+            timestamp: timestamp.as_deref(),
+            signature: signature.as_deref(),
+        },
+        github_signature: github_signature.as_deref(),
+    };
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let options = VerifyOptions { scheme, tolerance_secs, now_secs };
+    let verified = verify::verify_webhook(bytes(&body), headers, &secrets, options).map_err(to_js)?;
+    Ok(match verified.scheme {
+        Scheme::Github => "github",
+        _ => "standard",
+    }
+    .to_owned())
+}
+
+/// Canonical JSON (sorted keys, compact, literal UTF-8) of a JSON text.
+#[napi(js_name = "canonicalJson")]
+pub fn canonical_json(json: String) -> Result<String> {
+    canonical::canonicalize(&json).map_err(to_js)
+}

@@ -1,0 +1,106 @@
+//! Signing, verification and canonical JSON, exported to JS. Mirrors
+//! `crates/node/src/signing.rs` function for function.
+
+use js_sys::Uint8Array;
+use runwire_core::secret::{RawSecret, StandardSecret};
+use runwire_core::verify::{self, ReceivedHeaders, Scheme, VerifyOptions};
+use runwire_core::{canonical, github, standard};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::error::{invalid_argument, to_js};
+use crate::runtime::WebRuntime;
+
+/// A body is a string (signed as UTF-8) or a `Uint8Array`.
+fn body_bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
+    if let Some(text) = body.as_string() {
+        return Ok(text.into_bytes());
+    }
+    if body.is_instance_of::<Uint8Array>() {
+        return Ok(Uint8Array::new(body).to_vec());
+    }
+    Err(invalid_argument("body must be a string or a Uint8Array"))
+}
+
+fn standard_secrets(secrets: &[String]) -> Result<Vec<StandardSecret>, JsValue> {
+    secrets.iter().map(|s| StandardSecret::parse(s).map_err(to_js)).collect()
+}
+
+/// A fresh `whsec_` secret with 32 random bytes.
+#[wasm_bindgen(js_name = generateSecret)]
+pub fn generate_secret() -> String {
+    StandardSecret::generate(&WebRuntime).to_whsec()
+}
+
+/// The `webhook-signature` value for `body`, one `v1,` entry per secret.
+#[wasm_bindgen(js_name = signStandard)]
+pub fn sign_standard(id: &str, timestamp: f64, body: &JsValue, secrets: Vec<String>) -> Result<String, JsValue> {
+    let keys = standard_secrets(&secrets)?;
+    let timestamp =
+        whole_seconds(timestamp).ok_or_else(|| to_js(runwire_core::error::SignatureError::InvalidTimestamp))?;
+    standard::sign(&keys, id, timestamp, &body_bytes(body)?).map_err(to_js)
+}
+
+/// The GitHub-style `sha256=<hex>` value for `body`.
+#[wasm_bindgen(js_name = signGithub)]
+pub fn sign_github(body: &JsValue, secret: &str) -> Result<String, JsValue> {
+    let key = RawSecret::new(secret).map_err(to_js)?;
+    Ok(github::sign(&key, &body_bytes(body)?))
+}
+
+/// Verifies a received webhook; returns the scheme that matched (`"standard"` or `"github"`).
+#[wasm_bindgen(js_name = verify)]
+#[expect(clippy::too_many_arguments, reason = "flat arguments keep the JS→wasm call cheap")]
+pub fn verify_webhook(
+    body: &JsValue,
+    scheme: &str,
+    id: Option<String>,
+    timestamp: Option<String>,
+    signature: Option<String>,
+    github_signature: Option<String>,
+    secrets: Vec<String>,
+    now_secs: f64,
+    tolerance_secs: f64,
+) -> Result<String, JsValue> {
+    let scheme =
+        Scheme::parse(scheme).ok_or_else(|| invalid_argument("scheme must be \"auto\", \"standard\" or \"github\""))?;
+    let tolerance_secs = whole_seconds(tolerance_secs)
+        .and_then(|t| u64::try_from(t).ok())
+        .ok_or_else(|| invalid_argument("toleranceSec must not be negative"))?;
+    let now_secs = whole_seconds(now_secs).ok_or_else(|| invalid_argument("now must be a unix time in seconds"))?;
+    let headers = ReceivedHeaders {
+        standard: standard::Headers {
+            id: id.as_deref(),
+            timestamp: timestamp.as_deref(),
+            signature: signature.as_deref(),
+        },
+        github_signature: github_signature.as_deref(),
+    };
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let options = VerifyOptions { scheme, tolerance_secs, now_secs };
+    let verified = verify::verify_webhook(&body_bytes(body)?, headers, &secrets, options).map_err(to_js)?;
+    Ok(match verified.scheme {
+        Scheme::Github => "github",
+        _ => "standard",
+    }
+    .to_owned())
+}
+
+/// Canonical JSON (sorted keys, compact, literal UTF-8) of a JSON text.
+#[wasm_bindgen(js_name = canonicalJson)]
+pub fn canonical_json(json: &str) -> Result<String, JsValue> {
+    canonical::canonicalize(json).map_err(to_js)
+}
+
+/// JS numbers to whole seconds, as napi's `i64` conversion does (truncation toward zero).
+fn whole_seconds(value: f64) -> Option<i64> {
+    if !value.is_finite() || value.abs() > 9.0e15 {
+        return None;
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "range checked above; truncation matches napi's i64 conversion"
+    )]
+    let whole = value.trunc() as i64;
+    Some(whole)
+}

@@ -1,0 +1,12 @@
+/**
+ * runwire for Node.js: the native addon. `import` and (Node >= 20.19) `require()` both load
+ * this module; it has no top-level await, so require(esm) works.
+ */
+import { createRequire } from 'node:module';
+import { createApi } from '../src/api.js';
+
+const native = createRequire(import.meta.url)('./native.cjs');
+const api = createApi(native);
+
+export const target = 'node-addon';
+export const { generateSecret, signWebhook, signGithubWebhook, verifyWebhook, canonicalJson } = api;

@@ -1,0 +1,11 @@
+/**
+ * The web build's public surface over the wasm-bindgen module. The loaders next to this file
+ * initialise the module for their runtime, then re-export everything from here.
+ */
+import * as wasm from './pkg/runwire_wasm.js';
+import { createApi } from '../src/api.js';
+
+const api = createApi(wasm);
+
+export const target = 'wasm';
+export const { generateSecret, signWebhook, signGithubWebhook, verifyWebhook, canonicalJson } = api;

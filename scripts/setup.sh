@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# One-time and warm set-up, called by `npm run demo` and `npm test`. Installs only what is
+# missing, then builds. Safe to run again: every step checks first.
+#   - rustup target wasm32-unknown-unknown
+#   - wasm-bindgen-cli at exactly the Cargo.lock version (cached under ~/.cache/runwire)
+#   - Debian packages for tests: chromium + chromium-driver (wasm-opt comes from npm binaryen)
+#   - npm dependencies (npm install, not npm ci: see shared toolchain notes)
+#   - for tests: a Python venv with the PyPI standardwebhooks verifier
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+source scripts/tools.sh
+mode=${1:-demo}
+cache=${RUNWIRE_CACHE:-$HOME/.cache/runwire}
+mkdir -p "$cache"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ ! -x "$(wasm_bindgen_bin)" ]; then
+  version=$(wasm_bindgen_version)
+  log "installing wasm-bindgen-cli $version (one time, a few minutes)"
+  # --locked fails: the CLI's lockfile pins a webpki-roots version the registry lacks.
+  cargo install --quiet wasm-bindgen-cli --version "$version" --root "$cache/wasm-bindgen-cli-$version"
+fi
+
+apt_packages=()
+[ "$mode" = test ] && apt_packages+=(chromium chromium-driver)
+missing=()
+for pkg in "${apt_packages[@]+"${apt_packages[@]}"}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm dependencies"
+  npm install --no-audit --no-fund --loglevel=error
+fi
+
+if [ "$mode" = test ]; then
+  venv="$cache/venv-py"
+  if [ ! -x "$venv/bin/python" ] || ! cmp -s tests/requirements.txt "$venv/requirements.txt"; then
+    log "creating the Python venv for receiver-side interop tests"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
+    cp tests/requirements.txt "$venv/requirements.txt"
+  fi
+fi
+
+bash scripts/build.sh
