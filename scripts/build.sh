@@ -18,6 +18,7 @@ esac
 lib=target/release/librunwire_node.so
 [ -f "$lib" ] || lib=target/release/librunwire_node.dylib
 dest=npm/runwire/native/runwire.$triple.node
+mkdir -p "$(dirname "$dest")"
 if ! cmp -s "$lib" "$dest"; then cp "$lib" "$dest"; fi
 
 log "building the web package"

@@ -1,0 +1,5 @@
+/** The conformance case modules, in run order. Add a module here to run it on every target. */
+import signing from './signing.js';
+import errors from './errors.js';
+
+export default [signing, errors];

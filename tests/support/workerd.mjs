@@ -1,0 +1,93 @@
+/**
+ * Runs a Cloudflare worker in a real workerd (npm `workerd`) on a loopback port.
+ *
+ * workerd loads modules from a capnp config, not from node_modules, so the worker's files are
+ * copied into a temporary directory and listed as modules named by their repo-relative paths;
+ * relative imports between them then resolve as they would in a bundle. `.wasm` files become
+ * `wasm` modules (a compiled WebAssembly.Module, as wrangler's CompiledWasm rule gives), `.json`
+ * files `json` modules. Outbound fetch may reach loopback only (a network service with
+ * `allow = ["local"]` as globalOutbound), so tests can target their own servers and nothing else.
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, extname } from 'node:path';
+import { bin, freePort, repoRoot, startProcess, waitForHttp } from './paths.mjs';
+
+const MODULE_TYPES = { '.js': 'esModule', '.mjs': 'esModule', '.wasm': 'wasm', '.json': 'json' };
+
+/** Every module file under the given repo-relative directories (recursively). */
+export function moduleFiles(...dirs) {
+  const files = [];
+  const walk = (dir) => {
+    for (const name of readdirSync(join(repoRoot, dir))) {
+      const path = join(dir, name);
+      if (name === 'node_modules') continue;
+      if (statSync(join(repoRoot, path)).isDirectory()) walk(path);
+      else if (MODULE_TYPES[extname(name)]) files.push(path);
+    }
+  };
+  dirs.forEach(walk);
+  return files;
+}
+
+/**
+ * @param {object} options
+ * @param {string} options.main repo-relative path of the worker's main module
+ * @param {string[]} options.files further repo-relative module files
+ * @param {Record<string, string>} [options.extraModules] generated modules: name -> source
+ * @param {Record<string, string>} [options.textBindings] env bindings (strings)
+ * @returns {Promise<{ url: string, stop: () => Promise<void>, output: () => string }>}
+ */
+export async function startWorker({ main, files, extraModules = {}, textBindings = {} }) {
+  const dir = mkdtempSync(join(tmpdir(), 'runwire-workerd-'));
+  const names = [main, ...files.filter((f) => f !== main)];
+  for (const name of names) cpSync(join(repoRoot, name), join(dir, name), { recursive: true });
+  for (const [name, source] of Object.entries(extraModules)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), source);
+    names.push(name);
+  }
+  const port = await freePort();
+  const modules = names
+    .map((name) => `(name = ${JSON.stringify(name)}, ${MODULE_TYPES[extname(name)]} = embed ${JSON.stringify(name)})`)
+    .join(',\n      ');
+  const bindings = Object.entries(textBindings)
+    .map(([name, value]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(value)})`)
+    .join(', ');
+  writeFileSync(
+    join(dir, 'config.capnp'),
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "loopback", network = (allow = ["local"])),
+  ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const worker :Workerd.Worker = (
+  modules = [
+      ${modules}
+  ],
+  bindings = [ ${bindings} ],
+  compatibilityDate = "2025-09-01",
+  globalOutbound = "loopback",
+);
+`,
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const proc = await startProcess(bin('workerd'), ['serve', join(dir, 'config.capnp'), '--verbose'], {
+    cwd: dir,
+    ready: () => true,
+  });
+  const stop = async () => {
+    await proc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForHttp(url);
+  } catch (error) {
+    await stop();
+    throw new Error(`${error.message}\nworkerd output:\n${proc.output()}`, { cause: error });
+  }
+  return { url, stop, output: proc.output, dir: relative(repoRoot, dir) };
+}
