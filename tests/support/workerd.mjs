@@ -15,14 +15,15 @@ import { bin, freePort, repoRoot, startProcess, waitForHttp } from './paths.mjs'
 
 const MODULE_TYPES = { '.js': 'esModule', '.mjs': 'esModule', '.wasm': 'wasm', '.json': 'json' };
 
-/** Every module file under the given repo-relative directories (recursively). */
+/** Every module file under the given directories (relative to the repo, or to `baseDir` if given first as `{ baseDir }`). */
 export function moduleFiles(...dirs) {
+  const baseDir = typeof dirs[0] === 'object' ? dirs.shift().baseDir : repoRoot;
   const files = [];
   const walk = (dir) => {
-    for (const name of readdirSync(join(repoRoot, dir))) {
+    for (const name of readdirSync(join(baseDir, dir))) {
       const path = join(dir, name);
       if (name === 'node_modules') continue;
-      if (statSync(join(repoRoot, path)).isDirectory()) walk(path);
+      if (statSync(join(baseDir, path)).isDirectory()) walk(path);
       else if (MODULE_TYPES[extname(name)]) files.push(path);
     }
   };
@@ -32,21 +33,23 @@ export function moduleFiles(...dirs) {
 
 /**
  * @param {object} options
- * @param {string} options.main repo-relative path of the worker's main module
+ * @param {string} options.main the worker's main module: a repo-relative path, or a key of `extraModules`
  * @param {string[]} options.files further repo-relative module files
  * @param {Record<string, string>} [options.extraModules] generated modules: name -> source
  * @param {Record<string, string>} [options.textBindings] env bindings (strings)
+ * @param {string} [options.baseDir] where `main` and `files` are relative to (default: the repo)
  * @returns {Promise<{ url: string, stop: () => Promise<void>, output: () => string }>}
  */
-export async function startWorker({ main, files, extraModules = {}, textBindings = {} }) {
+export async function startWorker({ main, files, extraModules = {}, textBindings = {}, baseDir = repoRoot }) {
   const dir = mkdtempSync(join(tmpdir(), 'runwire-workerd-'));
-  const names = [main, ...files.filter((f) => f !== main)];
-  for (const name of names) cpSync(join(repoRoot, name), join(dir, name), { recursive: true });
+  for (const name of files) cpSync(join(baseDir, name), join(dir, name), { recursive: true });
+  if (!(main in extraModules)) cpSync(join(baseDir, main), join(dir, main));
   for (const [name, source] of Object.entries(extraModules)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), source);
-    names.push(name);
   }
+  // The main module must come first; names are unique.
+  const names = [...new Set([main, ...files, ...Object.keys(extraModules)])];
   const port = await freePort();
   const modules = names
     .map((name) => `(name = ${JSON.stringify(name)}, ${MODULE_TYPES[extname(name)]} = embed ${JSON.stringify(name)})`)

@@ -47,7 +47,10 @@ pub fn sign_github(body: Body, secret: String) -> Result<String> {
 
 /// Verifies a received webhook; returns the scheme that matched (`"standard"` or `"github"`).
 #[napi(js_name = "verify")]
-#[allow(clippy::too_many_arguments, reason = "flat arguments keep the JS→native call cheap; `expect` misfires through the #[napi] expansion")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "flat arguments keep the JS→native call cheap; `expect` misfires through the #[napi] expansion"
+)]
 pub fn verify_webhook(
     body: Body,
     scheme: String,
