@@ -74,9 +74,23 @@ export declare function signGithubWebhook(
   options?: { /** @default "X-Signature-256" */ header?: string },
 ): Record<string, string>;
 
+/**
+ * Signs `body` Stripe-style for receivers built on Stripe's tooling:
+ * `{ 'Stripe-Signature': 't=<ts>,v1=<hex>[,v1=<hex>…]' }`, HMAC over `<t>.<body>` keyed by each
+ * secret string's UTF-8 bytes (a `whsec_` prefix is part of the key, as in Stripe's SDKs).
+ */
+export declare function signStripeWebhook(
+  body: WebhookBody,
+  secrets: string | string[],
+  options?: { /** Unix seconds. @default now */ timestamp?: number },
+): { 'Stripe-Signature': string };
+
 export interface VerifyWebhookOptions {
-  /** `"auto"` picks Standard Webhooks when `webhook-signature` is present. Pin it once known. @default "auto" */
-  scheme?: 'auto' | 'standard' | 'github';
+  /**
+   * `"auto"` picks Standard Webhooks when `webhook-signature` is present, else Stripe-style when
+   * `Stripe-Signature` is, else GitHub-style. Pin it once you know your sender. @default "auto"
+   */
+  scheme?: 'auto' | 'standard' | 'github' | 'stripe';
   /** Allowed clock skew for Standard Webhooks timestamps, in seconds. @default 300 */
   toleranceSec?: number;
   /** The receiver's clock. @default Date.now() */
@@ -86,10 +100,10 @@ export interface VerifyWebhookOptions {
 }
 
 export interface VerifiedWebhook {
-  scheme: 'standard' | 'github';
-  /** `webhook-id` (Standard Webhooks) or `Idempotency-Key` (GitHub-style), for dedupe. */
+  scheme: 'standard' | 'github' | 'stripe';
+  /** `webhook-id` (Standard Webhooks) or `Idempotency-Key` (other schemes), for dedupe. */
   id: string | null;
-  /** The signed timestamp (Standard Webhooks only). */
+  /** The signed timestamp (Standard Webhooks and Stripe-style). */
   timestamp: number | null;
 }
 

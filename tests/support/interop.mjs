@@ -1,6 +1,7 @@
 /**
  * Third-party verification of what a runwire target signed: npm `standardwebhooks`, `svix`
- * (1.x), `@octokit/webhooks-methods`, and PyPI `standardwebhooks` (in the venv scripts/setup.sh
+ * (1.x), `@octokit/webhooks-methods`, `stripe` (the optional Stripe-style scheme), and PyPI
+ * `standardwebhooks` (in the venv scripts/setup.sh
  * test creates). Each must accept fresh and rotated signatures and reject tampered bodies, stale
  * or future timestamps and wrong keys — with the libraries' own error texts.
  */
@@ -9,6 +10,7 @@ import { homedir } from 'node:os';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { verify as octokitVerify, verifyWithFallback } from '@octokit/webhooks-methods';
+import Stripe from 'stripe';
 import { repoRoot, run } from './paths.mjs';
 
 export const pythonBin = join(process.env.RUNWIRE_CACHE ?? join(homedir(), '.cache', 'runwire'), 'venv-py', 'bin', 'python');
@@ -68,5 +70,25 @@ export async function checkInterop(sample) {
   for (const [check, call, expected] of octokit) {
     rows.push({ verifier: '@octokit/webhooks-methods', check, expected: expected ? true : 'false', actual: (await call()) ? true : 'false' });
   }
+
+  // Stripe's webhook helpers verify offline; the API key is never used for a request here.
+  const stripe = new Stripe('sk_test_runwire_offline');
+  const st = sample.stripe;
+  const stripeVerify = (payload, header) => {
+    try {
+      stripe.webhooks.constructEvent(payload, header, st.secret);
+      return true;
+    } catch (error) {
+      return error.message.split('.')[0]; // the first sentence; the rest is a docs link
+    }
+  };
+  rows.push({ verifier: 'npm stripe', check: 'fresh', expected: true, actual: stripeVerify(sample.body, st.fresh) });
+  rows.push({ verifier: 'npm stripe', check: 'stale timestamp', expected: 'Timestamp outside the tolerance zone', actual: stripeVerify(sample.body, st.stale) });
+  rows.push({
+    verifier: 'npm stripe',
+    check: 'tampered body',
+    expected: 'No signatures found matching the expected signature for payload',
+    actual: stripeVerify(`${sample.body} `, st.fresh),
+  });
   return rows;
 }

@@ -2,7 +2,7 @@
 //!
 //! The Node addon (`runwire-node`, napi-rs + tokio) and the web build (`runwire-wasm`,
 //! wasm-bindgen) are thin bindings over this crate. Everything they have in common lives here:
-//! webhook signing and verification, canonical JSON bodies, typed errors with stable codes, and
+//! webhook signing and verification (Standard Webhooks, GitHub-style, Stripe-style), canonical JSON bodies, typed errors with stable codes, and
 //! (as it lands) the event records, filters, retry policy and delivery engine.
 //!
 //! The core never touches the world directly. Clock, sleep, randomness and HTTP come in through
@@ -16,6 +16,7 @@ pub mod github;
 pub mod runtime;
 pub mod secret;
 pub mod standard;
+pub mod stripe;
 pub mod verify;
 
 pub use error::ErrorCode;

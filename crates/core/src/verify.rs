@@ -1,14 +1,14 @@
 //! One verification entry point for receivers, whichever scheme the sender used.
 //!
 //! `verify_webhook` looks at the headers: a `webhook-signature` means Standard Webhooks, else a
-//! GitHub-style `sha256=` header (name configurable). Callers can pin the scheme instead, which
+//! `Stripe-Signature` means Stripe-style, else a GitHub-style `sha256=` header (name configurable). Callers can pin the scheme instead, which
 //! receivers should do once they know their sender: auto-detection lets a sender downgrade to the
 //! scheme without a timestamp. Secrets are plain strings here and are interpreted per scheme
-//! (`whsec_` base64 for Standard Webhooks, raw UTF-8 for GitHub-style).
+//! (`whsec_` base64 for Standard Webhooks, raw UTF-8 for GitHub- and Stripe-style).
 
 use crate::error::SignatureError;
 use crate::secret::{RawSecret, StandardSecret};
-use crate::{github, standard};
+use crate::{github, standard, stripe};
 
 /// Which signature construction to check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -20,15 +20,18 @@ pub enum Scheme {
     Standard,
     /// GitHub-style `sha256=<hex>` only.
     Github,
+    /// Stripe-style `t=<ts>,v1=<hex>` only.
+    Stripe,
 }
 
 impl Scheme {
-    /// Parses `"auto" | "standard" | "github"`.
+    /// Parses `"auto" | "standard" | "github" | "stripe"`.
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "auto" => Some(Self::Auto),
             "standard" => Some(Self::Standard),
             "github" => Some(Self::Github),
+            "stripe" => Some(Self::Stripe),
             _ => None,
         }
     }
@@ -41,6 +44,8 @@ pub struct ReceivedHeaders<'a> {
     pub standard: standard::Headers<'a>,
     /// The GitHub-style signature header's value.
     pub github_signature: Option<&'a str>,
+    /// The `Stripe-Signature` header's value.
+    pub stripe_signature: Option<&'a str>,
 }
 
 /// Verification settings; `now_secs` comes from the caller's clock.
@@ -75,14 +80,20 @@ pub fn verify_webhook(
     }
     let scheme = match options.scheme {
         Scheme::Auto if headers.standard.signature.is_some() => Scheme::Standard,
+        Scheme::Auto if headers.stripe_signature.is_some() => Scheme::Stripe,
         Scheme::Auto if headers.github_signature.is_some() => Scheme::Github,
         Scheme::Auto => return Err(SignatureError::MissingHeader(standard::HEADER_SIGNATURE)),
         pinned => pinned,
     };
-    if scheme == Scheme::Github {
+    if scheme == Scheme::Github || scheme == Scheme::Stripe {
         let keys = secrets.iter().map(|s| RawSecret::new(s)).collect::<Result<Vec<_>, _>>()?;
-        github::verify(&keys, headers.github_signature, body)?;
-        return Ok(Verified { scheme, timestamp: None });
+        if scheme == Scheme::Github {
+            github::verify(&keys, headers.github_signature, body)?;
+            return Ok(Verified { scheme, timestamp: None });
+        }
+        let timestamp =
+            stripe::verify(&keys, headers.stripe_signature, body, options.now_secs, options.tolerance_secs)?;
+        return Ok(Verified { scheme, timestamp: Some(timestamp) });
     }
     let keys = secrets.iter().map(|s| StandardSecret::parse(s)).collect::<Result<Vec<_>, _>>()?;
     let timestamp = standard::verify(&keys, headers.standard, body, options.now_secs, options.tolerance_secs)?;
@@ -108,6 +119,7 @@ mod tests {
                 signature: Some("v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw="),
             },
             github_signature: None,
+            stripe_signature: None,
         }
     }
 
@@ -118,6 +130,16 @@ mod tests {
         let sig = github::sign(&RawSecret::new("s").unwrap(), BODY);
         let gh = ReceivedHeaders { github_signature: Some(&sig), ..Default::default() };
         assert_eq!(verify_webhook(BODY, gh, &["s"], opts(Scheme::Auto)).unwrap().scheme, Scheme::Github);
+    }
+
+    #[test]
+    fn auto_detects_stripe_and_checks_its_tolerance() {
+        let header = stripe::sign(&[RawSecret::new("s").unwrap()], 1649367553, BODY).unwrap();
+        let received = ReceivedHeaders { stripe_signature: Some(&header), ..Default::default() };
+        let ok = verify_webhook(BODY, received, &["s"], opts(Scheme::Auto)).unwrap();
+        assert_eq!(ok, Verified { scheme: Scheme::Stripe, timestamp: Some(1649367553) });
+        let late = VerifyOptions { now_secs: 1649367553 + 301, ..opts(Scheme::Stripe) };
+        assert_eq!(verify_webhook(BODY, received, &["s"], late), Err(SignatureError::TimestampTooOld));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use napi::bindgen_prelude::{Either, Uint8Array};
 use napi_derive::napi;
 use runwire_core::secret::{RawSecret, StandardSecret};
 use runwire_core::verify::{self, ReceivedHeaders, Scheme, VerifyOptions};
-use runwire_core::{canonical, github, standard};
+use runwire_core::{canonical, github, standard, stripe};
 
 use crate::error::{invalid_argument, to_js, Result};
 use crate::runtime::NodeRuntime;
@@ -45,7 +45,14 @@ pub fn sign_github(body: Body, secret: String) -> Result<String> {
     Ok(github::sign(&key, bytes(&body)))
 }
 
-/// Verifies a received webhook; returns the scheme that matched (`"standard"` or `"github"`).
+/// The `Stripe-Signature` value `t=<timestamp>,v1=<hex>…` for `body`, one `v1` per secret.
+#[napi(js_name = "signStripe")]
+pub fn sign_stripe(timestamp: i64, body: Body, secrets: Vec<String>) -> Result<String> {
+    let keys = secrets.iter().map(|s| RawSecret::new(s).map_err(to_js)).collect::<Result<Vec<_>>>()?;
+    stripe::sign(&keys, timestamp, bytes(&body)).map_err(to_js)
+}
+
+/// Verifies a received webhook; returns the scheme that matched (`"standard"`, `"github"` or `"stripe"`).
 #[napi(js_name = "verify")]
 #[allow(
     clippy::too_many_arguments,
@@ -58,12 +65,13 @@ pub fn verify_webhook(
     timestamp: Option<String>,
     signature: Option<String>,
     github_signature: Option<String>,
+    stripe_signature: Option<String>,
     secrets: Vec<String>,
     now_secs: i64,
     tolerance_secs: i64,
 ) -> Result<String> {
     let scheme = Scheme::parse(&scheme)
-        .ok_or_else(|| invalid_argument("scheme must be \"auto\", \"standard\" or \"github\""))?;
+        .ok_or_else(|| invalid_argument("scheme must be \"auto\", \"standard\", \"github\" or \"stripe\""))?;
     let tolerance_secs =
         u64::try_from(tolerance_secs).map_err(|_| invalid_argument("toleranceSec must not be negative"))?;
     let headers = ReceivedHeaders {
@@ -73,12 +81,14 @@ pub fn verify_webhook(
             signature: signature.as_deref(),
         },
         github_signature: github_signature.as_deref(),
+        stripe_signature: stripe_signature.as_deref(),
     };
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let options = VerifyOptions { scheme, tolerance_secs, now_secs };
     let verified = verify::verify_webhook(bytes(&body), headers, &secrets, options).map_err(to_js)?;
     Ok(match verified.scheme {
         Scheme::Github => "github",
+        Scheme::Stripe => "stripe",
         _ => "standard",
     }
     .to_owned())

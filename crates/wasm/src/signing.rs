@@ -4,7 +4,7 @@
 use js_sys::Uint8Array;
 use runwire_core::secret::{RawSecret, StandardSecret};
 use runwire_core::verify::{self, ReceivedHeaders, Scheme, VerifyOptions};
-use runwire_core::{canonical, github, standard};
+use runwire_core::{canonical, github, standard, stripe};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -48,7 +48,16 @@ pub fn sign_github(body: &JsValue, secret: &str) -> Result<String, JsValue> {
     Ok(github::sign(&key, &body_bytes(body)?))
 }
 
-/// Verifies a received webhook; returns the scheme that matched (`"standard"` or `"github"`).
+/// The `Stripe-Signature` value `t=<timestamp>,v1=<hex>…` for `body`, one `v1` per secret.
+#[wasm_bindgen(js_name = signStripe)]
+pub fn sign_stripe(timestamp: f64, body: &JsValue, secrets: Vec<String>) -> Result<String, JsValue> {
+    let keys = secrets.iter().map(|s| RawSecret::new(s).map_err(to_js)).collect::<Result<Vec<_>, _>>()?;
+    let timestamp =
+        whole_seconds(timestamp).ok_or_else(|| to_js(runwire_core::error::SignatureError::InvalidTimestamp))?;
+    stripe::sign(&keys, timestamp, &body_bytes(body)?).map_err(to_js)
+}
+
+/// Verifies a received webhook; returns the scheme that matched (`"standard"`, `"github"` or `"stripe"`).
 #[wasm_bindgen(js_name = verify)]
 #[expect(clippy::too_many_arguments, reason = "flat arguments keep the JS→wasm call cheap")]
 pub fn verify_webhook(
@@ -58,12 +67,13 @@ pub fn verify_webhook(
     timestamp: Option<String>,
     signature: Option<String>,
     github_signature: Option<String>,
+    stripe_signature: Option<String>,
     secrets: Vec<String>,
     now_secs: f64,
     tolerance_secs: f64,
 ) -> Result<String, JsValue> {
-    let scheme =
-        Scheme::parse(scheme).ok_or_else(|| invalid_argument("scheme must be \"auto\", \"standard\" or \"github\""))?;
+    let scheme = Scheme::parse(scheme)
+        .ok_or_else(|| invalid_argument("scheme must be \"auto\", \"standard\", \"github\" or \"stripe\""))?;
     let tolerance_secs = whole_seconds(tolerance_secs)
         .and_then(|t| u64::try_from(t).ok())
         .ok_or_else(|| invalid_argument("toleranceSec must not be negative"))?;
@@ -75,12 +85,14 @@ pub fn verify_webhook(
             signature: signature.as_deref(),
         },
         github_signature: github_signature.as_deref(),
+        stripe_signature: stripe_signature.as_deref(),
     };
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let options = VerifyOptions { scheme, tolerance_secs, now_secs };
     let verified = verify::verify_webhook(&body_bytes(body)?, headers, &secrets, options).map_err(to_js)?;
     Ok(match verified.scheme {
         Scheme::Github => "github",
+        Scheme::Stripe => "stripe",
         _ => "standard",
     }
     .to_owned())

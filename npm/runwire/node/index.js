@@ -9,4 +9,4 @@ const native = createRequire(import.meta.url)('./native.cjs');
 const api = createApi(native);
 
 export const target = 'node-addon';
-export const { generateSecret, signWebhook, signGithubWebhook, verifyWebhook, canonicalJson } = api;
+export const { generateSecret, signWebhook, signGithubWebhook, signStripeWebhook, verifyWebhook, canonicalJson } = api;

@@ -3,7 +3,7 @@
  *
  * Both builds expose the same low-level functions with the same arguments (see
  * crates/node/src/signing.rs and crates/wasm/src/signing.rs): `generateSecret`,
- * `signStandard`, `signGithub`, `verify`, `canonicalJson`. Everything users see is built here,
+ * `signStandard`, `signGithub`, `signStripe`, `verify`, `canonicalJson`. Everything users see is built here,
  * so the Node addon and the web build cannot drift apart: argument checks, defaults (clock,
  * tolerance, header names) and error codes are written once.
  */
@@ -12,7 +12,8 @@ import { headerReader } from './headers.js';
 
 export const DEFAULT_TOLERANCE_SEC = 300;
 export const DEFAULT_GITHUB_HEADER = 'X-Signature-256';
-const SCHEMES = new Set(['auto', 'standard', 'github']);
+const SCHEMES = new Set(['auto', 'standard', 'github', 'stripe']);
+export const STRIPE_HEADER = 'Stripe-Signature';
 
 function secretList(secrets, what = 'secrets') {
   const list = typeof secrets === 'string' ? [secrets] : secrets;
@@ -64,12 +65,22 @@ export function createApi(native) {
   }
 
   /**
+   * Signs `body` Stripe-style: `{ 'Stripe-Signature': 't=<ts>,v1=<hex>[,v1=<hex>…]' }`, keyed by
+   * each secret string's UTF-8 bytes (a `whsec_` prefix is part of the key, as in Stripe's SDKs).
+   */
+  function signStripeWebhook(body, secrets, options) {
+    const ts = options?.timestamp ?? Math.floor(Date.now() / 1000);
+    if (!Number.isSafeInteger(ts)) throw invalidArgument('options.timestamp must be whole unix seconds');
+    return { [STRIPE_HEADER]: native.signStripe(ts, checkBody(body), secretList(secrets)) };
+  }
+
+  /**
    * Verifies a received webhook against the raw body bytes. Throws a coded error on failure;
    * returns `{ scheme, id, timestamp }` on success.
    */
   function verifyWebhook(body, headers, secrets, options = {}) {
     const scheme = options.scheme ?? 'auto';
-    if (!SCHEMES.has(scheme)) throw invalidArgument('options.scheme must be "auto", "standard" or "github"');
+    if (!SCHEMES.has(scheme)) throw invalidArgument('options.scheme must be "auto", "standard", "github" or "stripe"');
     const tolerance = options.toleranceSec ?? DEFAULT_TOLERANCE_SEC;
     if (!Number.isSafeInteger(tolerance) || tolerance < 0) {
       throw invalidArgument('options.toleranceSec must be a non-negative whole number');
@@ -84,13 +95,17 @@ export function createApi(native) {
       timestamp,
       get('webhook-signature'),
       get((options.githubHeader ?? DEFAULT_GITHUB_HEADER).toLowerCase()),
+      get('stripe-signature'),
       secretList(secrets),
       unixSeconds(options.now),
       tolerance,
     );
-    return matched === 'github'
-      ? { scheme: matched, id: get('idempotency-key') ?? null, timestamp: null }
-      : { scheme: matched, id, timestamp: Number(timestamp) };
+    if (matched === 'github') return { scheme: matched, id: get('idempotency-key') ?? null, timestamp: null };
+    if (matched === 'stripe') {
+      const signed = /(?:^|,)\s*t=(\d+)/.exec(get('stripe-signature'))[1];
+      return { scheme: matched, id: get('idempotency-key') ?? null, timestamp: Number(signed) };
+    }
+    return { scheme: matched, id, timestamp: Number(timestamp) };
   }
 
   /**
@@ -110,5 +125,5 @@ export function createApi(native) {
     return native.canonicalJson(text);
   }
 
-  return { generateSecret, signWebhook, signGithubWebhook, verifyWebhook, canonicalJson };
+  return { generateSecret, signWebhook, signGithubWebhook, signStripeWebhook, verifyWebhook, canonicalJson };
 }

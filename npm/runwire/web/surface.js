@@ -8,4 +8,4 @@ import { createApi } from '../src/api.js';
 const api = createApi(wasm);
 
 export const target = 'wasm';
-export const { generateSecret, signWebhook, signGithubWebhook, verifyWebhook, canonicalJson } = api;
+export const { generateSecret, signWebhook, signGithubWebhook, signStripeWebhook, verifyWebhook, canonicalJson } = api;

@@ -1,8 +1,8 @@
 /**
  * Signing and verification: every vector in tests/fixtures/signatures.json reproduced byte for
  * byte, rotation, verification semantics, and fresh signatures handed to the Node-side harness
- * for the third-party verifiers (npm standardwebhooks, svix, @octokit/webhooks-methods, PyPI
- * standardwebhooks).
+ * for the third-party verifiers (npm standardwebhooks, svix, @octokit/webhooks-methods, stripe,
+ * PyPI standardwebhooks).
  */
 import { deepEqual, equal, ok } from '../assert.js';
 
@@ -88,6 +88,33 @@ export default {
       },
     },
     {
+      name: 'vector C: Stripe-style t=,v1= keyed by the literal whsec_ string',
+      run(rw, { signatures: { stripe: v } }) {
+        deepEqual(rw.signStripeWebhook(v.body, v.secret, { timestamp: v.timestamp }), { 'Stripe-Signature': v.header });
+        const verified = rw.verifyWebhook(v.body, { 'stripe-signature': v.header }, v.secret, { now: v.timestamp * 1000 });
+        deepEqual(verified, { scheme: 'stripe', id: null, timestamp: v.timestamp });
+      },
+    },
+    {
+      name: 'vector D and Convoy simple: same HMAC as GitHub-style, other framing (recognised, never emitted)',
+      run(rw, { signatures: { outpost_default: outpost, convoy } }) {
+        const outpostHex = rw.signGithubWebhook(outpost.body, outpost.secret)['X-Signature-256'].slice('sha256='.length);
+        equal(`v0=${outpostHex}`, outpost.signature);
+        const convoyBody = '{"event":"charge.success","amount":1000,"currency":"NGN"}';
+        const convoyHex = rw.signGithubWebhook(convoyBody, 'convoy-webhook-secret')['X-Signature-256'].slice('sha256='.length);
+        equal(convoyHex, convoy.simple_hex);
+      },
+    },
+    {
+      name: 'Convoy advanced (comma join) differs from Stripe-style (dot join)',
+      run(rw, { signatures: { convoy } }) {
+        const body = '{"event":"charge.success","amount":1000,"currency":"NGN"}';
+        const header = rw.signStripeWebhook(body, 'convoy-webhook-secret', { timestamp: 1700000000 })['Stripe-Signature'];
+        equal(header, convoy.advanced_with_dot_would_be);
+        ok(header !== convoy.advanced, 'runwire never emits the comma-joined Convoy form');
+      },
+    },
+    {
       name: 'canonical JSON reproduces vector A bytes from any key order',
       run(rw, { signatures: { standard_webhooks: v } }) {
         const parsed = JSON.parse(v.body);
@@ -129,6 +156,11 @@ export default {
             stale: rw.signWebhook(v.body, { id: v.id, timestamp: now - 400, secrets: secret }),
             future: rw.signWebhook(v.body, { id: v.id, timestamp: now + 400, secrets: secret }),
             github: { secret: seed.secret, header: rw.signGithubWebhook(v.body, seed.secret)['X-Signature-256'] },
+            stripe: {
+              secret: 'whsec_test_interop_vector_secret',
+              fresh: rw.signStripeWebhook(v.body, 'whsec_test_interop_vector_secret')['Stripe-Signature'],
+              stale: rw.signStripeWebhook(v.body, 'whsec_test_interop_vector_secret', { timestamp: now - 400 })['Stripe-Signature'],
+            },
           },
         };
       },
