@@ -112,6 +112,42 @@ impl ErrorCode for JsonError {
     }
 }
 
+/// The delivery engine refused a request.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum DeliveryError {
+    /// A run id or event type is empty, too long, or contains `.` (ids must not).
+    #[error("run id and event type must be non-empty, at most 256 bytes, and must not contain '.'")]
+    InvalidId,
+    /// The delivery configuration is unusable; the message says which field and how to fix it.
+    #[error("invalid delivery config: {0}")]
+    InvalidConfig(String),
+    /// The engine was closed; create a new one.
+    #[error("delivery is closed")]
+    Closed,
+    /// No sink with this name.
+    #[error("no sink named {0:?}")]
+    UnknownSink(String),
+    /// The event data is not JSON.
+    #[error("event data is not valid JSON")]
+    InvalidData,
+    /// A dead-letter record could not be parsed for replay.
+    #[error("not a dead-letter record: {0}")]
+    InvalidRecord(String),
+}
+
+impl ErrorCode for DeliveryError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidId | Self::InvalidConfig(_) | Self::UnknownSink(_) | Self::InvalidRecord(_) => {
+                "ERR_RUNWIRE_INVALID_ARGUMENT"
+            }
+            Self::Closed => "ERR_RUNWIRE_DELIVERY_CLOSED",
+            Self::InvalidData => "ERR_RUNWIRE_INVALID_JSON",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,12 +11,20 @@
 //! `clippy.toml` in this crate forbids the std/tokio shortcuts that would bypass the seam.
 
 pub mod canonical;
+pub mod dlq;
+pub mod engine;
+pub mod envelope;
 pub mod error;
 pub mod github;
+pub mod idempotency;
+pub mod retry;
 pub mod runtime;
 pub mod secret;
+pub mod sink;
 pub mod standard;
 pub mod stripe;
+pub mod timefmt;
 pub mod verify;
+pub mod webhook;
 
 pub use error::ErrorCode;
