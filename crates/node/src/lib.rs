@@ -6,5 +6,6 @@
 //! (`src/api.js`), which wraps this low-level surface and the web build's identical one.
 
 pub mod error;
+pub mod events;
 pub mod runtime;
 pub mod signing;

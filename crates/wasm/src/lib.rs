@@ -6,5 +6,6 @@
 //! with `code` set to the core's stable code, never thrown strings.
 
 pub mod error;
+pub mod events;
 pub mod runtime;
 pub mod signing;

@@ -1,0 +1,52 @@
+//! Event records, run ids and the streamEvents filter, exported to JS.
+//!
+//! The same low-level functions, with the same names and argument order, exist in the web build
+//! (`crates/wasm/src/events.rs`); `npm/runwire/src/events/` builds the public API on either.
+//! Each is called once per run (never per event): see the README's architecture section.
+
+use std::sync::{Mutex, PoisonError};
+
+use napi_derive::napi;
+use runwire_core::filter::{RunFilter, RunRef};
+use runwire_core::record::layout_of;
+use runwire_core::run_id::RunIdGenerator;
+
+use crate::error::{invalid_argument, Result};
+use crate::runtime::NodeRuntime;
+
+static RUN_IDS: Mutex<RunIdGenerator> = Mutex::new(RunIdGenerator::new());
+
+/// A fresh UUIDv7 run id (monotonic within this process).
+#[napi(js_name = "newRunId")]
+pub fn new_run_id() -> String {
+    let mut generator = RUN_IDS.lock().unwrap_or_else(PoisonError::into_inner);
+    generator.next_id(&NodeRuntime, &NodeRuntime)
+}
+
+/// Whether records of a run pass LangChain's include/exclude filter (`null` = option not given).
+#[napi(js_name = "includeRun")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "flat arguments mirror the wasm export; `expect` misfires through #[napi]"
+)]
+pub fn include_run(
+    include_names: Option<Vec<String>>,
+    include_types: Option<Vec<String>>,
+    include_tags: Option<Vec<String>>,
+    exclude_names: Option<Vec<String>>,
+    exclude_types: Option<Vec<String>>,
+    exclude_tags: Option<Vec<String>>,
+    name: String,
+    run_type: String,
+    tags: Vec<String>,
+) -> bool {
+    let filter = RunFilter { include_names, include_types, include_tags, exclude_names, exclude_types, exclude_tags };
+    filter.includes(RunRef { name: &name, run_type: &run_type, tags: &tags })
+}
+
+/// The key order of a v2 record kind, e.g. `["event","run_id","name","tags","metadata","data"]`.
+#[napi(js_name = "recordLayout")]
+pub fn record_layout(event: String) -> Result<Vec<String>> {
+    let layout = layout_of(&event).ok_or_else(|| invalid_argument(format!("unknown record kind {event:?}")))?;
+    Ok(layout.keys().iter().map(|key| (*key).to_owned()).collect())
+}
