@@ -4,9 +4,13 @@
  */
 import { createRequire } from 'node:module';
 import { createApi } from '../src/api.js';
+import { createEvents } from '../src/events/index.js';
+import * as context from './context.js';
 
 const native = createRequire(import.meta.url)('./native.cjs');
 const api = createApi(native);
+const events = createEvents(native, context);
 
 export const target = 'node-addon';
 export const { generateSecret, signWebhook, signGithubWebhook, signStripeWebhook, verifyWebhook, canonicalJson } = api;
+export const { dispatchCustomEvent, streamEvents, invokeRun, awaitCallbacks } = events;

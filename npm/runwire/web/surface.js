@@ -4,8 +4,11 @@
  */
 import * as wasm from './pkg/runwire_wasm.js';
 import { createApi } from '../src/api.js';
+import { createEvents } from '../src/events/index.js';
 
 const api = createApi(wasm);
+const events = createEvents(wasm);
 
 export const target = 'wasm';
 export const { generateSecret, signWebhook, signGithubWebhook, signStripeWebhook, verifyWebhook, canonicalJson } = api;
+export const { dispatchCustomEvent, streamEvents, invokeRun, awaitCallbacks } = events;
