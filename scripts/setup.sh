@@ -46,6 +46,14 @@ if [ ! -f node_modules/.package-lock.json ] || [ package.json -nt node_modules/.
 fi
 
 if [ "$mode" = test ]; then
+  # The LangChain differential tests also run against @langchain/core 0.3.x: a separate small
+  # npm project, installed when its node_modules is missing or its package.json is newer.
+  v03=tests/langchain/v03
+  if [ ! -f $v03/node_modules/.package-lock.json ] || [ $v03/package.json -nt $v03/node_modules/.package-lock.json ]; then
+    log "installing the @langchain/core 0.3.x test project ($v03)"
+    (cd $v03 && npm install --no-audit --no-fund --loglevel=error)
+  fi
+
   venv="$cache/venv-py"
   if [ ! -x "$venv/bin/python" ] || ! cmp -s tests/requirements.txt "$venv/requirements.txt"; then
     log "creating the Python venv for receiver-side interop tests"

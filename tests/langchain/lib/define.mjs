@@ -1,0 +1,76 @@
+/**
+ * Defines the differential test suite for one LangChain version: every scenario runs with
+ * @langchain/core's dispatch and with runwire's (Node entries, then web entries with explicit
+ * config), and the observations must be identical.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { makeScenarios, ENV_SCENARIOS } from './scenarios.mjs';
+import { implementations } from './impls.mjs';
+
+const run = promisify(execFile);
+// Scenarios where seeing no custom event is the behaviour under test (no run; pitfall 1).
+const QUIET = new Set(['outsideRun:core', 'outsideRun:core-web', 'generatorLambda:core']);
+const CHILD = fileURLToPath(new URL('./child.mjs', import.meta.url));
+
+async function inChild(lcPath, scenario, impl, env) {
+  const { stdout } = await run(process.execPath, [CHILD, lcPath, scenario, impl], {
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
+  return JSON.parse(stdout);
+}
+
+/** Checks an observation is not vacuous: the scenario saw custom events at all. */
+function assertSawEvents(observation, scenario) {
+  const text = JSON.stringify(observation);
+  assert.ok(text.includes('on_custom_event') || text.includes('"custom"') || text.includes('handler'), `${scenario}: no events observed`);
+}
+
+export function defineDifferentialTests(lc, lcPath, expectedMajor) {
+  const scenarios = makeScenarios(lc);
+  const impls = implementations(lc);
+
+  test(`@langchain/core ${lc.version} is the version under test`, () => {
+    assert.equal(lc.version.split('.')[0] === '0' ? lc.version.split('.').slice(0, 2).join('.') : lc.version.split('.')[0], expectedMajor);
+  });
+
+  for (const name of Object.keys(scenarios)) {
+    if (ENV_SCENARIOS.includes(name)) continue;
+    for (const [reference, candidate] of [
+      ['core', 'runwire'],
+      ['core-web', 'runwire-web'],
+    ]) {
+      test(`${lc.version} ${name}: ${candidate} = ${reference}`, async () => {
+        const expected = await scenarios[name](impls[reference]);
+        const actual = await scenarios[name](impls[candidate]);
+        if (!QUIET.has(`${name}:${reference}`)) assertSawEvents(expected, name);
+        assert.deepStrictEqual(actual, expected);
+      });
+    }
+  }
+
+  for (const name of ENV_SCENARIOS) {
+    for (const background of [undefined, 'false']) {
+      const env = background === undefined ? {} : { LANGCHAIN_CALLBACKS_BACKGROUND: background };
+      for (const [reference, candidate] of [
+        ['core', 'runwire'],
+        ['core-web', 'runwire-web'],
+      ]) {
+        test(`${lc.version} ${name} (LANGCHAIN_CALLBACKS_BACKGROUND=${background ?? 'unset'}): ${candidate} = ${reference}`, async () => {
+          const childEnv = { ...env };
+          if (background === undefined) childEnv.LANGCHAIN_CALLBACKS_BACKGROUND = '';
+          const [expected, actual] = [
+            await inChild(lcPath, name, reference, childEnv),
+            await inChild(lcPath, name, candidate, childEnv),
+          ];
+          assert.deepStrictEqual(actual, expected);
+          assert.ok(expected.log.length >= 8);
+        });
+      }
+    }
+  }
+}
