@@ -17,7 +17,6 @@ case "$(uname -s)-$(uname -m)" in
 esac
 lib=target/release/librunwire_node.so
 [ -f "$lib" ] || lib=target/release/librunwire_node.dylib
-mkdir -p npm/runwire/native
 dest=npm/runwire/native/runwire.$triple.node
 mkdir -p "$(dirname "$dest")"
 if ! cmp -s "$lib" "$dest"; then cp "$lib" "$dest"; fi

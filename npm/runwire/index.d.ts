@@ -26,6 +26,7 @@ export type RunwireErrorCode =
   | 'ERR_RUNWIRE_INVALID_JSON'
   | 'ERR_RUNWIRE_UNSERIALIZABLE'
   | 'ERR_RUNWIRE_NATIVE_UNAVAILABLE'
+  | 'ERR_RUNWIRE_INVALID_EVENT_NAME'
   | (string & {});
 
 // ---------------------------------------------------------------------------------------------
@@ -120,3 +121,139 @@ export declare function verifyWebhook(
 
 /** Canonical JSON: sorted keys, compact, literal UTF-8 — the bytes runwire signs and sends. */
 export declare function canonicalJson(value: unknown): string;
+
+// ---------------------------------------------------------------------------------------------
+// Custom events (drop-in for @langchain/core/callbacks/dispatch and .../dispatch/web)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A handler as LangChain calls it: `handleCustomEvent(eventName, data, runId, tags, metadata)`
+ * with exactly five arguments and `data` by reference. A LangChain `BaseCallbackHandler`
+ * instance works as-is.
+ */
+export interface CustomEventHandler {
+  handleCustomEvent?(
+    eventName: string,
+    data: any,
+    runId: string,
+    tags?: string[],
+    metadata?: Record<string, any>,
+  ): unknown;
+  /** Skip custom events. @default false */
+  ignoreCustomEvent?: boolean;
+  /** Await this handler inside the dispatch instead of queueing it in the background. */
+  awaitHandlers?: boolean;
+  /** Re-throw this handler's errors out of the dispatch (LangChain handler classes also await). */
+  raiseError?: boolean;
+  [key: string]: unknown;
+}
+
+/**
+ * A RunnableConfig as far as dispatch is concerned: LangChain's config (its `callbacks` is a
+ * CallbackManager inside a run), or the config a runwire standalone run passes to its function.
+ */
+export interface RunConfig {
+  callbacks?: unknown;
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+  configurable?: Record<string, unknown>;
+  runName?: string;
+  runId?: string;
+  recursionLimit?: number;
+  signal?: AbortSignal;
+  timeout?: number;
+  [key: string]: unknown;
+}
+
+/**
+ * Dispatches a custom event, exactly as @langchain/core's `dispatchCustomEvent` does: the
+ * event reaches `streamEvents` v2 as an `on_custom_event` record and every handler's
+ * `handleCustomEvent`, attributed to the run executing the call.
+ *
+ * - `runwire` in Node.js: the config is found automatically (LangChain's AsyncLocalStorage, or a
+ *   runwire standalone run); an explicit `config` is merged like LangChain's `ensureConfig`.
+ *   Outside any run it resolves and does nothing.
+ * - `runwire/web` (and `runwire` in edge runtimes): `config` is required; `undefined` rejects with
+ *   @langchain/core's message; `null` or `{}` resolve and do nothing.
+ *
+ * A name that is not a non-empty string rejects with `ERR_RUNWIRE_INVALID_EVENT_NAME`.
+ */
+export declare function dispatchCustomEvent(name: string, data: any, config?: RunConfig | null): Promise<void>;
+
+/** A streamEvents v2 record; `data` is the payload by reference for custom events. */
+export interface StreamEventRecord {
+  event: 'on_chain_start' | 'on_custom_event' | 'on_chain_stream' | 'on_chain_end' | (string & {});
+  run_id: string;
+  name: string;
+  tags: string[];
+  metadata: Record<string, any>;
+  data: any;
+}
+
+/** LangChain's streamEvents filters: on the emitting run's name, type (`chain`) and tags. */
+export interface StreamEventsFilter {
+  includeNames?: string[];
+  includeTypes?: string[];
+  includeTags?: string[];
+  excludeNames?: string[];
+  excludeTypes?: string[];
+  excludeTags?: string[];
+  /** Drop every `on_custom_event` record. @default false */
+  ignoreCustomEvent?: boolean;
+}
+
+export interface StreamEventsOptions extends StreamEventsFilter {
+  /** Only `"v2"` exists. @default "v2" */
+  version?: 'v2';
+  /** The root run's name. @default "RunnableLambda" */
+  runName?: string;
+  /** The root run id. @default a fresh UUIDv7 */
+  runId?: string;
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+  configurable?: Record<string, unknown>;
+  /** Handlers for the whole run tree. */
+  callbacks?: CustomEventHandler[];
+  /** Yield `text/event-stream` bytes (`event: data` frames, then `event: end`) instead of records. */
+  encoding?: 'text/event-stream';
+}
+
+/** The config a standalone run's function receives; pass it on to dispatch and `invokeRun`. */
+export interface StandaloneRunConfig extends RunConfig {
+  tags: string[];
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * Runs `fn(input, config)` as a root run without LangChain and yields the v2 records a
+ * LangChain `RunnableLambda` streaming the same function would: `on_chain_start`,
+ * `on_custom_event`…, `on_chain_stream`, `on_chain_end` (same shapes, key orders, filters,
+ * first-event input injection). Filters may also be given as a fourth argument, as in LangChain.
+ */
+export declare function streamEvents<I, O>(
+  fn: (input: I, config: StandaloneRunConfig) => O | Promise<O>,
+  input: I,
+  options?: StreamEventsOptions & { encoding?: undefined },
+  streamOptions?: StreamEventsFilter,
+): AsyncIterableIterator<StreamEventRecord>;
+export declare function streamEvents<I, O>(
+  fn: (input: I, config: StandaloneRunConfig) => O | Promise<O>,
+  input: I,
+  options: StreamEventsOptions & { encoding: 'text/event-stream' },
+  streamOptions?: StreamEventsFilter,
+): AsyncIterable<Uint8Array>;
+
+/**
+ * Runs `fn(input, config)` as a run nested in the current standalone run (like
+ * `RunnableLambda.invoke` inside a run): its own run id, inherited tags and metadata, start and
+ * end records. In Node the parent is found automatically; on the web pass the parent's config
+ * (plus `runName`, `tags`, `metadata` of the nested run).
+ */
+export declare function invokeRun<I, O>(
+  fn: (input: I, config: StandaloneRunConfig) => O | Promise<O>,
+  input: I,
+  config?: RunConfig,
+): Promise<Awaited<O>>;
+
+/** Resolves when every background handler of standalone runs queued so far has finished. */
+export declare function awaitCallbacks(): Promise<void>;
