@@ -21,7 +21,8 @@ const sides = {
     async stream(fn, input, options = {}, streamOptions = undefined) {
       let runnable = RunnableLambda.from(fn);
       if (options.runName) runnable = runnable.withConfig({ runName: options.runName });
-      const { runName: _drop, ...rest } = options;
+      const rest = { ...options };
+      delete rest.runName;
       return runnable.streamEvents(input, { version: 'v2', ...rest }, streamOptions);
     },
     awaitCallbacks: () => lc.awaitAllCallbacks(),

@@ -1,5 +1,6 @@
 /** The conformance case modules, in run order. Add a module here to run it on every target. */
 import signing from './signing.js';
 import errors from './errors.js';
+import events from './events.js';
 
-export default [signing, errors];
+export default [signing, errors, events];

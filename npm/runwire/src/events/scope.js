@@ -46,6 +46,7 @@ class Root {
 /** One run. Its `config.callbacks` is the scope itself. */
 export class RunScope {
   constructor(root, runId, name, tags, metadata, config) {
+    this[RUN_SCOPE] = this;
     this.root = root;
     this.runId = runId;
     this.name = name;
@@ -57,10 +58,6 @@ export class RunScope {
     this.streamCustom = this.included && !root.ignoreCustomEvent;
     this.handlerTags = addTags(tags, config.tags);
     this.handlerMetadata = config.metadata ? { ...metadata, ...config.metadata } : metadata;
-  }
-
-  get [RUN_SCOPE]() {
-    return this;
   }
 
   emit(record) {
