@@ -8,7 +8,9 @@
  *   core / runwire, streamEvents v2 — the same lambda streamed, every record consumed;
  *   core / runwire, no callbacks    — the no-op path (a lambda invoked without handlers);
  *   runwire standalone streamEvents — runwire's own run scope, no LangChain, records consumed;
- *   runwire standalone, handler     — runwire's own run scope with the same plain handler.
+ *   runwire standalone, handler     — runwire's own run scope with the same plain handler;
+ *   one native call per event       — what building records natively would add at least
+ *                                     (the reason the glue builds them; README, architecture).
  *
  * Everything runs on the JS thread (no native threads are involved), so wall time per event is
  * JS-thread time per event. Modes are interleaved round by round so load drift hits all alike;
@@ -23,6 +25,11 @@ import { RunnableLambda } from '@langchain/core/runnables';
 import { dispatchCustomEvent as coreDispatch } from '@langchain/core/callbacks/dispatch';
 import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
 import * as runwire from 'runwire';
+import 'runwire/web';
+import * as wasm from '../npm/runwire/web/pkg/runwire_wasm.js';
+import { createRequire } from 'node:module';
+
+const addon = createRequire(import.meta.url)('../npm/runwire/node/native.cjs');
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -107,6 +114,21 @@ const modes = {
     await runwire.awaitCallbacks();
     return h.count;
   },
+  'one addon call per event (newRunId → string)': async (n) => {
+    let last;
+    for (let i = 0; i < n; i++) last = addon.newRunId();
+    return last.length === 36 ? n : 0;
+  },
+  'one wasm call per event (newRunId → string)': async (n) => {
+    let last;
+    for (let i = 0; i < n; i++) last = wasm.newRunId();
+    return last.length === 36 ? n : 0;
+  },
+  'one addon call per event (recordLayout → array)': async (n) => {
+    let last;
+    for (let i = 0; i < n; i++) last = addon.recordLayout('on_custom_event');
+    return last.length === 6 ? n : 0;
+  },
   'baseline: await of an empty async fn': async (n) => {
     const f = async () => {};
     for (let i = 0; i < n; i++) await f();
@@ -149,6 +171,9 @@ const baselineOf = {
   'runwire standalone streamEvents': coreHandler,
   'runwire standalone, plain handler': coreHandler,
   'baseline: await of an empty async fn': coreHandler,
+  'one addon call per event (newRunId → string)': coreHandler,
+  'one wasm call per event (newRunId → string)': coreHandler,
+  'one addon call per event (recordLayout → array)': coreHandler,
 };
 const rows = Object.keys(modes).map((mode) => {
   const s = stat(mode);

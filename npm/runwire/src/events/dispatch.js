@@ -162,11 +162,10 @@ export function createNodeDispatch(current) {
   return function dispatchCustomEvent(name, payload, config) {
     if (typeof name !== 'string' || name.length === 0) return Promise.reject(invalidEventName(name));
     const found = current();
-    if (config === undefined && found !== undefined && found[RUN_SCOPE] !== undefined) {
-      return found[RUN_SCOPE].dispatch(name, payload, undefined);
-    }
-    if (found !== undefined && found[RUN_SCOPE] !== undefined) {
-      return dispatchViaConfig(name, payload, found[RUN_SCOPE].config, config);
+    if (config === undefined && found !== undefined) {
+      // The hot path of standalone runs: the scope dispatches by itself, nothing to merge.
+      const scope = found.callbacks?.[RUN_SCOPE];
+      if (scope !== undefined) return scope.dispatch(name, payload, undefined);
     }
     return dispatchViaConfig(name, payload, found, config);
   };

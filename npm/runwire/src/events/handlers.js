@@ -109,15 +109,23 @@ function callOne(handler, name, payload, runId, tags, metadata) {
 const RESOLVED = Promise.resolve();
 
 /**
- * Delivers one custom event to `handlers`. Returns a promise that settles when the awaited
- * handlers are done (rejects if one with `raiseError` failed); background ones are queued.
+ * Decides once per run how each handler is called (LangChain also settles `awaitHandlers` when
+ * it builds the run's manager, not per event): `[handler, awaited]` pairs.
  */
-export function deliverCustomEvent(handlers, name, payload, runId, tags, metadata) {
+export function planHandlers(handlers) {
+  return handlers.map((handler) => [handler, awaits(handler)]);
+}
+
+/**
+ * Delivers one custom event to the planned handlers. Returns a promise that settles when the
+ * awaited handlers are done (rejects if one with `raiseError` failed); background ones are queued.
+ */
+export function deliverCustomEvent(plan, name, payload, runId, tags, metadata) {
   let pending;
-  for (let i = 0; i < handlers.length; i++) {
-    const handler = handlers[i];
+  for (let i = 0; i < plan.length; i++) {
+    const [handler, awaited] = plan[i];
     if (handler.ignoreCustomEvent === true || typeof handler.handleCustomEvent !== 'function') continue;
-    if (awaits(handler)) {
+    if (awaited) {
       const p = (async () => isolate(() => callOne(handler, name, payload, runId, tags, metadata)))();
       (pending ??= []).push(p);
     } else {

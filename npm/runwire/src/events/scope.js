@@ -19,7 +19,7 @@
  */
 import { invalidArgument } from '../errors.js';
 import { addTags, chainEnd, chainStart, chainStream, coerceToDict, customEvent } from './records.js';
-import { deliverCustomEvent } from './handlers.js';
+import { deliverCustomEvent, planHandlers } from './handlers.js';
 import { RecordStream, eventStreamBytes } from './stream.js';
 
 /** Marks a config's `callbacks` as a runwire run scope (global, so module copies agree). */
@@ -37,7 +37,7 @@ function notFoundWarning(runId) {
 class Root {
   constructor(stream, handlers, filter, ignoreCustomEvent) {
     this.stream = stream;
-    this.handlers = handlers;
+    this.handlers = planHandlers(handlers);
     this.filter = filter;
     this.ignoreCustomEvent = ignoreCustomEvent;
   }
