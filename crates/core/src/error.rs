@@ -148,6 +148,135 @@ impl ErrorCode for DeliveryError {
     }
 }
 
+/// A webhook URL was refused by the URL policy. Messages are LangGraph Platform's, byte for byte
+/// (shared/spec/webhooks.md §8.4), so users moving from LangGraph see familiar text.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum UrlPolicyError {
+    /// Longer than `max_url_length`.
+    #[error("Webhook URL too long")]
+    TooLong,
+    /// A relative URL while loopback is disabled.
+    #[error("Loopback webhooks (relative URLs and localhost) are disabled by default. They bypass authentication via the in-process ASGI transport and can be abused to invoke internal routes as an unauthenticated caller. Set webhooks.url.disable_loopback to false (in langgraph.json or via LANGGRAPH_WEBHOOKS) to opt back in \u{2014} only do so when you control the mounted routes.")]
+    LoopbackDisabled,
+    /// A relative URL while loopback is allowed: runwire has no in-process server to call.
+    #[error("relative webhook URLs are not supported: runwire has no in-process server; use an absolute http(s) URL")]
+    Relative,
+    /// `require_https` and another scheme.
+    #[error("Webhook must use https")]
+    HttpsRequired,
+    /// A scheme other than http or https.
+    #[error("Webhook must use http or https")]
+    UnsupportedScheme,
+    /// The port is not in `allowed_ports`.
+    #[error("Webhook port {0} not allowed")]
+    PortNotAllowed(u16),
+    /// No usable host.
+    #[error("Invalid webhook hostname '{0}'")]
+    InvalidHostname(String),
+    /// The host matches no `allowed_domains` entry.
+    #[error("Webhook domain not allowed")]
+    DomainNotAllowed,
+    /// The SSRF guard refused the host or one of its addresses.
+    #[error("Webhook host blocked: {0}")]
+    HostBlocked(crate::policy::ip::BlockReason),
+}
+
+impl UrlPolicyError {
+    /// A stable short name of the check that failed (`too_long`, `https`, `blocked`, ...).
+    pub fn check(&self) -> &'static str {
+        match self {
+            Self::TooLong => "too_long",
+            Self::LoopbackDisabled | Self::Relative => "relative",
+            Self::HttpsRequired | Self::UnsupportedScheme => "scheme",
+            Self::PortNotAllowed(_) => "port",
+            Self::InvalidHostname(_) => "hostname",
+            Self::DomainNotAllowed => "domain",
+            Self::HostBlocked(_) => "blocked",
+        }
+    }
+}
+
+impl ErrorCode for UrlPolicyError {
+    fn code(&self) -> &'static str {
+        "ERR_RUNWIRE_URL_POLICY"
+    }
+}
+
+/// A URL policy configuration is invalid (LangGraph's config-time strings, §8.5).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum UrlPolicyConfigError {
+    /// An empty entry in `allowed_domains` (the list's Python repr follows).
+    #[error("webhooks.url.allowed_domains must be a list of non-empty strings. Got: {0}")]
+    EmptyDomain(String),
+    /// A `*` anywhere but a leading `*.`.
+    #[error("webhooks.url.allowed_domains wildcard can only be used as a prefix, in the form '*.domain'. Got: {0}")]
+    BadWildcard(String),
+    /// `max_url_length` of zero.
+    #[error("webhooks.url.max_url_length must be a positive integer")]
+    MaxUrlLength,
+    /// The options object has the wrong shape.
+    #[error("invalid webhook url policy: {0}")]
+    Invalid(String),
+}
+
+impl ErrorCode for UrlPolicyConfigError {
+    fn code(&self) -> &'static str {
+        "ERR_RUNWIRE_URL_POLICY_CONFIG"
+    }
+}
+
+/// Static header templates could not be resolved (LangGraph's strings, §8.7). Never carries a
+/// header value or an environment value.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum HeaderTemplateError {
+    /// A referenced variable lacks the env prefix.
+    #[error(
+        "webhook headers: environment variable name '{name}' must start with the configured env_prefix '{prefix}'"
+    )]
+    OutsidePrefix {
+        /// The variable name.
+        name: String,
+        /// The configured prefix.
+        prefix: String,
+    },
+    /// A referenced variable is unset.
+    #[error("webhook headers: missing required environment variable '{0}'")]
+    Missing(String),
+    /// A reference that is not `env.VAR`.
+    #[error("webhook headers: only env.VAR references are allowed (e.g. {{{{ env.LG_WEBHOOK_FOO_BAR }}}})")]
+    NotEnvReference,
+    /// `env.A.B`.
+    #[error("webhook headers: invalid env reference '{0}'. Use env.VAR with no dots (e.g. {{{{ env.LG_WEBHOOK_FOO_BAR }}}})")]
+    DottedName(String),
+    /// `env_prefix: null`.
+    #[error("webhook headers: Invalid null env_prefix")]
+    NullPrefix,
+    /// `env_prefix: ""` without the explicit opt-in.
+    #[error("webhook headers: an empty env_prefix allows any environment variable; set allow_any_env to opt in")]
+    EmptyPrefix,
+    /// A header value that is not a string (its Python repr follows, as LangGraph prints it).
+    #[error("Webhook header values must be strings. Got: {0}")]
+    NotAString(String),
+    /// A header name that is not an HTTP token.
+    #[error("webhook headers: invalid header name '{0}'")]
+    InvalidName(String),
+    /// CR, LF or NUL in a value (header injection).
+    #[error("webhook headers: value of '{0}' must not contain CR or LF")]
+    ControlCharacter(String),
+    /// The headers object has the wrong shape.
+    #[error("webhook headers: {0}")]
+    Invalid(String),
+}
+
+impl ErrorCode for HeaderTemplateError {
+    fn code(&self) -> &'static str {
+        "ERR_RUNWIRE_HEADER_TEMPLATE"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

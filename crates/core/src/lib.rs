@@ -21,6 +21,8 @@ pub mod idempotency;
 pub mod record;
 pub mod retry;
 pub mod run_id;
+pub mod health;
+pub mod policy;
 pub mod runtime;
 pub mod secret;
 pub mod sink;

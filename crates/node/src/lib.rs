@@ -7,5 +7,6 @@
 
 pub mod error;
 pub mod events;
+pub mod policy;
 pub mod runtime;
 pub mod signing;

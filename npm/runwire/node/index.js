@@ -6,6 +6,8 @@ import { createRequire } from 'node:module';
 import { createApi } from '../src/api.js';
 import { createEvents } from '../src/events/index.js';
 import * as context from './context.js';
+import { createPolicyApi } from '../src/policy.js';
+import { createReceiverApi } from '../src/receiver.js';
 
 const native = createRequire(import.meta.url)('./native.cjs');
 const api = createApi(native);
@@ -14,3 +16,6 @@ const events = createEvents(native, context);
 export const target = 'node-addon';
 export const { generateSecret, signWebhook, signGithubWebhook, signStripeWebhook, verifyWebhook, canonicalJson } = api;
 export const { dispatchCustomEvent, streamEvents, invokeRun, awaitCallbacks } = events;
+export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHeaderTemplates, withQueryToken, redactUrl } =
+  createPolicyApi(native, { defaultEnv: () => process.env });
+export const { createMemoryDedupeStore, webhookHandler, webhookMiddleware } = createReceiverApi(api);

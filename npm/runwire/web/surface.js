@@ -5,6 +5,8 @@
 import * as wasm from './pkg/runwire_wasm.js';
 import { createApi } from '../src/api.js';
 import { createEvents } from '../src/events/index.js';
+import { createPolicyApi } from '../src/policy.js';
+import { createReceiverApi } from '../src/receiver.js';
 
 const api = createApi(wasm);
 const events = createEvents(wasm);
@@ -12,3 +14,6 @@ const events = createEvents(wasm);
 export const target = 'wasm';
 export const { generateSecret, signWebhook, signGithubWebhook, signStripeWebhook, verifyWebhook, canonicalJson } = api;
 export const { dispatchCustomEvent, streamEvents, invokeRun, awaitCallbacks } = events;
+export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHeaderTemplates, withQueryToken, redactUrl } =
+  createPolicyApi(wasm);
+export const { createMemoryDedupeStore, webhookHandler, webhookMiddleware } = createReceiverApi(api);

@@ -1,0 +1,134 @@
+/**
+ * Endpoint safety, public API: URL policy (LangGraph's options and error strings, runwire's safe
+ * defaults), SSRF address checks, `${{ env.VAR }}` header templates, query-token auth.
+ *
+ * Built once over either backend's low-level functions (`urlPolicyCheck`,
+ * `urlPolicyCheckAddresses`, `classifyIp`, `resolveHeaderTemplates`, `withQueryToken`,
+ * `redactUrl`; crates/{node,wasm}/src/policy.rs). URLs are normalised here with the runtime's
+ * own WHATWG parser (`new URL`) — the same one `fetch` uses — and the core checks the
+ * normalised href, so `http://0x7f.1/` is judged as 127.0.0.1 on every target.
+ *
+ * Environment access is explicit: `resolveHeaderTemplates` reads the `env` object it is given
+ * (the Node entry defaults it to `process.env`), and only variables with the env prefix ever
+ * cross into the core. Resolved values are returned, never logged or put in errors.
+ */
+import { codedError, invalidArgument } from './errors.js';
+
+export const DEFAULT_ENV_PREFIX = 'LG_WEBHOOK_';
+
+function policyJson(policy) {
+  if (policy == null) return '';
+  if (typeof policy !== 'object' || Array.isArray(policy)) {
+    throw codedError('ERR_RUNWIRE_URL_POLICY_CONFIG', 'invalid webhook url policy: policy must be an object');
+  }
+  return JSON.stringify(policy);
+}
+
+function whatwgHref(url) {
+  try {
+    return new URL(url).href;
+  } catch {
+    return '';
+  }
+}
+
+function checked(json) {
+  const c = JSON.parse(json);
+  return {
+    url: c.url,
+    host: c.host,
+    hostType: c.host_type,
+    port: c.port,
+    allowlisted: c.allowlisted,
+    needsDns: c.needs_dns,
+  };
+}
+
+function checkUrlArg(url) {
+  if (typeof url !== 'string') throw invalidArgument('url must be a string');
+  return url;
+}
+
+/**
+ * @param {object} native the addon or the initialised wasm module
+ * @param {{ defaultEnv?: () => Record<string, string | undefined> }} [platform]
+ */
+export function createPolicyApi(native, platform = {}) {
+  /**
+   * Checks a webhook URL against a policy without DNS. Throws `ERR_RUNWIRE_URL_POLICY` with
+   * LangGraph's message, or `ERR_RUNWIRE_URL_POLICY_CONFIG` for a bad policy. Returns the
+   * normalised URL (send to `result.url`) and whether its host still needs a DNS check.
+   */
+  function validateWebhookUrl(url, policy) {
+    checkUrlArg(url);
+    return checked(native.urlPolicyCheck(url, whatwgHref(url), policyJson(policy)));
+  }
+
+  /**
+   * Checks a URL and the addresses its host resolved to (all must pass). For runtimes where
+   * the caller can resolve (e.g. `Deno.resolveDns`); the Node addon does this itself at
+   * connect time and connects only to a vetted address.
+   */
+  function checkWebhookAddresses(url, addresses, policy) {
+    checkUrlArg(url);
+    if (!Array.isArray(addresses) || !addresses.every((a) => typeof a === 'string')) {
+      throw invalidArgument('addresses must be an array of strings');
+    }
+    return checked(native.urlPolicyCheckAddresses(url, whatwgHref(url), addresses, policyJson(policy)));
+  }
+
+  /** `null` if a webhook may connect to `ip` under `policy`, else the block class. */
+  function classifyIp(ip, policy) {
+    if (typeof ip !== 'string') throw invalidArgument('ip must be a string');
+    return native.classifyIp(ip, policyJson(policy)) ?? null;
+  }
+
+  /**
+   * Resolves `${{ env.VAR }}` templates in static header values, once. Only variables starting
+   * with `envPrefix` (default `LG_WEBHOOK_`) may be referenced; errors are LangGraph's.
+   * @param {Record<string, string>} headers
+   * @param {{ env?: Record<string, string | undefined>, envPrefix?: string | null, allowAnyEnv?: boolean }} [options]
+   * @returns {Record<string, string>}
+   */
+  function resolveHeaderTemplates(headers, options = {}) {
+    if (headers == null || typeof headers !== 'object' || Array.isArray(headers)) {
+      throw codedError('ERR_RUNWIRE_HEADER_TEMPLATE', 'webhook headers: headers must be an object');
+    }
+    const env = options.env ?? platform.defaultEnv?.();
+    if (env == null || typeof env !== 'object') {
+      throw invalidArgument('options.env must be an object of environment variables (required in the web build)');
+    }
+    const prefix = options.envPrefix === undefined ? DEFAULT_ENV_PREFIX : options.envPrefix;
+    if (prefix !== null && typeof prefix !== 'string') throw invalidArgument('options.envPrefix must be a string');
+    // Only what the templates may read crosses into the core.
+    const visible = {};
+    if (typeof prefix === 'string') {
+      for (const [name, value] of Object.entries(env)) {
+        if (typeof value === 'string' && name.startsWith(prefix)) visible[name] = value;
+      }
+    }
+    let headersText;
+    try {
+      headersText = JSON.stringify(headers);
+    } catch (cause) {
+      throw codedError('ERR_RUNWIRE_HEADER_TEMPLATE', 'webhook headers: headers must be JSON-serialisable', cause);
+    }
+    const opts = JSON.stringify({ env_prefix: prefix, allow_any_env: options.allowAnyEnv === true });
+    const pairs = JSON.parse(native.resolveHeaderTemplates(headersText, JSON.stringify(visible), opts));
+    return Object.fromEntries(pairs);
+  }
+
+  /** Appends LangGraph-style query-token auth: `url?token=<token>` (name configurable). */
+  function withQueryToken(url, token, options = {}) {
+    checkUrlArg(url);
+    if (typeof token !== 'string' || token === '') throw invalidArgument('token must be a non-empty string');
+    return native.withQueryToken(url, options.name ?? 'token', token);
+  }
+
+  /** The URL with query values and passwords replaced by `***`, safe for logs. */
+  function redactUrl(url) {
+    return native.redactUrl(checkUrlArg(url));
+  }
+
+  return { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHeaderTemplates, withQueryToken, redactUrl };
+}

@@ -1,0 +1,224 @@
+/**
+ * Receivers: verify, dedupe, then hand the payload to the user's handler — once.
+ *
+ * One delivery pipeline (`handleDelivery`) behind two front doors:
+ * - `webhookMiddleware(options)`: Node `http` / Express / Connect `(req, res, next?)`. It reads
+ *   the raw body bytes itself (or takes them from `express.raw()` / `req.rawBody`) and verifies
+ *   before anything parses the JSON: re-serialised JSON never verifies (spec §1.5).
+ * - `webhookHandler(options)`: fetch-style `(Request) => Promise<Response>` for Workers, Deno,
+ *   Bun, Hono, Next.js route handlers.
+ *
+ * Pipeline: verify (both schemes, key rotation, timestamp tolerance; `verifyWebhook`) → 401
+ * with a fixed body on any failure (no detail that would help a forger) → dedupe on the webhook
+ * id (`webhook-id`, or `Idempotency-Key` for GitHub-style) → a replay is acknowledged with 200
+ * and not processed → parse JSON → `onWebhook(payload, meta)` → 200. If the handler throws, the
+ * id is released so the sender's retry is processed, and the answer is 500 (the sender retries).
+ *
+ * The dedupe store is pluggable (`{ claim(id, ttlMs), release(id) }`, sync or async, e.g. Redis
+ * `SET NX PX`); the default is in memory with a TTL that covers runwire's whole retry horizon
+ * (≈3.2 days for the durable schedule) plus a redrive window: 7 days. Nothing here logs;
+ * errors go to `onError` and never contain secrets.
+ */
+import { codedError, invalidArgument } from './errors.js';
+
+export const DEFAULT_DEDUPE_TTL_MS = 7 * 24 * 3600 * 1000;
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const MAX_ENTRIES = 100_000;
+
+/**
+ * The default dedupe store: a Map of id → expiry, swept as it is used, bounded in size (the
+ * oldest claims are evicted first when full).
+ */
+export function createMemoryDedupeStore(options = {}) {
+  const ttlDefault = options.ttlMs ?? DEFAULT_DEDUPE_TTL_MS;
+  const maxEntries = options.maxEntries ?? MAX_ENTRIES;
+  const now = options.now ?? (() => Date.now());
+  const seen = new Map();
+  function sweep(t) {
+    for (const [id, expires] of seen) {
+      if (expires > t && seen.size <= maxEntries) break;
+      seen.delete(id);
+    }
+  }
+  return {
+    /** True if `id` was not seen within its TTL (and is now claimed), false for a replay. */
+    claim(id, ttlMs = ttlDefault) {
+      const t = now();
+      const expires = seen.get(id);
+      if (expires !== undefined && expires > t) return false;
+      seen.delete(id);
+      seen.set(id, t + ttlMs);
+      sweep(t);
+      return true;
+    },
+    /** Forgets a claim whose processing failed, so a retry is processed. */
+    release(id) {
+      seen.delete(id);
+    },
+    get size() {
+      return seen.size;
+    },
+  };
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const REJECTED = { status: 401, body: '{"error":"invalid webhook signature"}' };
+
+/** @param {ReturnType<import('./api.js').createApi>} api */
+export function createReceiverApi(api) {
+  function settings(options) {
+    if (options == null || typeof options !== 'object') throw invalidArgument('options must be an object');
+    const { secrets, onWebhook } = options;
+    if (typeof onWebhook !== 'function') throw invalidArgument('options.onWebhook must be a function');
+    if (typeof secrets !== 'string' && !Array.isArray(secrets)) {
+      throw invalidArgument('options.secrets must be a string or an array of strings');
+    }
+    const dedupe = options.dedupe === false ? null : (options.dedupe ?? createMemoryDedupeStore());
+    if (dedupe && (typeof dedupe.claim !== 'function' || typeof dedupe.release !== 'function')) {
+      throw invalidArgument('options.dedupe must have claim(id, ttlMs) and release(id), or be false');
+    }
+    return {
+      secrets,
+      onWebhook,
+      dedupe,
+      ttlMs: options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS,
+      verify: {
+        scheme: options.scheme,
+        toleranceSec: options.toleranceSec,
+        githubHeader: options.githubHeader,
+        now: options.now,
+      },
+      parse: options.parse ?? ((bytes) => JSON.parse(new TextDecoder().decode(bytes))),
+      onError: options.onError ?? (() => {}),
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    };
+  }
+
+  /** The shared pipeline: bytes + headers in, `{ status, body }` out. */
+  async function handleDelivery(s, body, headers) {
+    let verified;
+    try {
+      const verifyOptions = Object.fromEntries(Object.entries(s.verify).filter(([, v]) => v !== undefined));
+      verified = api.verifyWebhook(body, headers, s.secrets, verifyOptions);
+    } catch (err) {
+      s.onError(err);
+      return REJECTED;
+    }
+    const id = verified.id;
+    if (s.dedupe && id) {
+      if (!(await s.dedupe.claim(id, s.ttlMs))) {
+        return { status: 200, body: '{"ok":true,"duplicate":true}' };
+      }
+    }
+    let payload;
+    try {
+      payload = s.parse(body);
+    } catch (cause) {
+      if (s.dedupe && id) await s.dedupe.release(id);
+      s.onError(codedError('ERR_RUNWIRE_INVALID_JSON', 'webhook body is not valid JSON', cause));
+      return { status: 400, body: '{"error":"invalid JSON body"}' };
+    }
+    try {
+      await s.onWebhook(payload, { ...verified, body, headers });
+    } catch (err) {
+      if (s.dedupe && id) await s.dedupe.release(id);
+      s.onError(err);
+      return { status: 500, body: '{"error":"webhook handler failed"}' };
+    }
+    return { status: 200, body: '{"ok":true}' };
+  }
+
+  /** Fetch-style receiver: `(request: Request) => Promise<Response>`. */
+  function webhookHandler(options) {
+    const s = settings(options);
+    return async function runwireWebhookHandler(request) {
+      if (request.method !== 'POST') {
+        return new Response('{"error":"method not allowed"}', { status: 405, headers: { ...JSON_HEADERS, allow: 'POST' } });
+      }
+      const declared = Number(request.headers.get('content-length') ?? 0);
+      if (declared > s.maxBodyBytes) return new Response('{"error":"body too large"}', { status: 413, headers: JSON_HEADERS });
+      const body = new Uint8Array(await request.arrayBuffer());
+      if (body.byteLength > s.maxBodyBytes) {
+        return new Response('{"error":"body too large"}', { status: 413, headers: JSON_HEADERS });
+      }
+      const result = await handleDelivery(s, body, request.headers);
+      return new Response(result.body, { status: result.status, headers: JSON_HEADERS });
+    };
+  }
+
+  function rawBodyOf(req) {
+    const candidate = req.rawBody ?? req.body;
+    if (candidate instanceof Uint8Array) return candidate;
+    if (typeof candidate === 'string' && req.rawBody !== undefined) return new TextEncoder().encode(candidate);
+    return undefined;
+  }
+
+  function readBody(req, limit) {
+    return new Promise((resolve, reject) => {
+      const chunks = [];
+      let size = 0;
+      req.on('data', (chunk) => {
+        size += chunk.length;
+        if (size > limit) {
+          reject(codedError('ERR_RUNWIRE_BODY_TOO_LARGE', `webhook body exceeds ${limit} bytes`));
+          req.destroy?.();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      req.on('end', () => {
+        const out = new Uint8Array(size);
+        let offset = 0;
+        for (const c of chunks) {
+          out.set(c, offset);
+          offset += c.length;
+        }
+        resolve(out);
+      });
+      req.on('error', reject);
+    });
+  }
+
+  function send(res, status, body) {
+    res.statusCode = status;
+    res.setHeader('content-type', 'application/json');
+    res.end(body);
+  }
+
+  /**
+   * Node `http` / Express / Connect middleware. Mount it before any JSON body parser (or after
+   * `express.raw({ type: '*\/*' })`). Without `next` (plain `http.createServer`) it answers
+   * everything itself.
+   */
+  function webhookMiddleware(options) {
+    const s = settings(options);
+    return async function runwireWebhookMiddleware(req, res, next) {
+      try {
+        if (req.method !== 'POST') {
+          res.setHeader('allow', 'POST');
+          return send(res, 405, '{"error":"method not allowed"}');
+        }
+        let body = rawBodyOf(req);
+        if (body === undefined) {
+          if (req.body !== undefined && req.readableEnded !== false) {
+            throw codedError(
+              'ERR_RUNWIRE_RAW_BODY_UNAVAILABLE',
+              'the request body was already parsed, so its exact bytes cannot be verified: mount the runwire middleware before express.json(), or use express.raw()',
+            );
+          }
+          body = await readBody(req, s.maxBodyBytes);
+        }
+        if (body.byteLength > s.maxBodyBytes) return send(res, 413, '{"error":"body too large"}');
+        const result = await handleDelivery(s, body, req.headers);
+        send(res, result.status, result.body);
+      } catch (err) {
+        s.onError(err);
+        if (err?.code === 'ERR_RUNWIRE_BODY_TOO_LARGE') return send(res, 413, '{"error":"body too large"}');
+        if (typeof next === 'function') return next(err);
+        if (!res.headersSent) send(res, 500, '{"error":"webhook receiver failed"}');
+      }
+    };
+  }
+
+  return { createMemoryDedupeStore, webhookHandler, webhookMiddleware };
+}
