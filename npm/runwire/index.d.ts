@@ -27,6 +27,11 @@ export type RunwireErrorCode =
   | 'ERR_RUNWIRE_UNSERIALIZABLE'
   | 'ERR_RUNWIRE_NATIVE_UNAVAILABLE'
   | 'ERR_RUNWIRE_INVALID_EVENT_NAME'
+  | 'ERR_RUNWIRE_URL_POLICY'
+  | 'ERR_RUNWIRE_URL_POLICY_CONFIG'
+  | 'ERR_RUNWIRE_HEADER_TEMPLATE'
+  | 'ERR_RUNWIRE_RAW_BODY_UNAVAILABLE'
+  | 'ERR_RUNWIRE_BODY_TOO_LARGE'
   | (string & {});
 
 // ---------------------------------------------------------------------------------------------
@@ -257,3 +262,138 @@ export declare function invokeRun<I, O>(
 
 /** Resolves when every background handler of standalone runs queued so far has finished. */
 export declare function awaitCallbacks(): Promise<void>;
+
+// ---------------------------------------------------------------------------------------------
+// Endpoint safety: URL policy, SSRF, header templates
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Webhook URL policy: LangGraph Platform's `webhooks.url` options (snake_case; camelCase
+ * accepted). Omitted options come from `profile`.
+ */
+export interface UrlPolicy {
+  /**
+   * `safe` (default): https only, ports 443/80, loopback and private ranges blocked.
+   * `dev`: http, loopback, private ranges and any port allowed (metadata still blocked).
+   * `langgraph`: LangGraph's defaults — https only, loopback blocked, private allowed, any port.
+   * @default 'safe'
+   */
+  profile?: 'safe' | 'dev' | 'langgraph';
+  /** Exact host names (case-insensitive) or `*.domain` (any depth below, never the apex). */
+  allowed_domains?: string[];
+  require_https?: boolean;
+  /** Allowed ports (explicit, else 443/80). Empty: any. */
+  allowed_ports?: number[];
+  disable_loopback?: boolean;
+  disable_private_ips?: boolean;
+  /** @default 2048 */
+  max_url_length?: number;
+  allowedDomains?: string[];
+  requireHttps?: boolean;
+  allowedPorts?: number[];
+  disableLoopback?: boolean;
+  disablePrivateIps?: boolean;
+  maxUrlLength?: number;
+}
+
+/** A URL that passed the policy. Send to `url` (WHATWG-normalised), not to the input. */
+export interface CheckedWebhookUrl {
+  url: string;
+  host: string;
+  hostType: 'domain' | 'ipv4' | 'ipv6';
+  port: number;
+  /** The host matched `allowed_domains` (only metadata/link-local blocks still apply). */
+  allowlisted: boolean;
+  /** The host is a name: its resolved addresses must still be checked before connecting. */
+  needsDns: boolean;
+}
+
+/**
+ * Checks a webhook URL without DNS, in LangGraph's order with LangGraph's messages
+ * (`Webhook must use https`, `Webhook host blocked: cloud metadata endpoint`, ...).
+ * Throws `ERR_RUNWIRE_URL_POLICY` (or `ERR_RUNWIRE_URL_POLICY_CONFIG` for a bad policy).
+ */
+export declare function validateWebhookUrl(url: string, policy?: UrlPolicy): CheckedWebhookUrl;
+
+/** Checks a URL and every address its host resolved to; one blocked address refuses it. */
+export declare function checkWebhookAddresses(url: string, addresses: string[], policy?: UrlPolicy): CheckedWebhookUrl;
+
+/** `null` if a webhook may connect to `ip` under `policy`, else why not. */
+export declare function classifyIp(
+  ip: string,
+  policy?: UrlPolicy,
+): null | 'metadata' | 'loopback' | 'private' | 'link_local' | 'reserved' | 'invalid';
+
+export interface HeaderTemplateOptions {
+  /** Variables templates may read. Node defaults to `process.env`; required in the web build. */
+  env?: Record<string, string | undefined>;
+  /** Required prefix of referenced variables; `null` reproduces LangGraph's error. @default 'LG_WEBHOOK_' */
+  envPrefix?: string | null;
+  /** Allow `envPrefix: ''` (any variable). @default false */
+  allowAnyEnv?: boolean;
+}
+
+/**
+ * Resolves `${{ env.VAR }}` templates in static header values (once, at sink creation).
+ * Throws `ERR_RUNWIRE_HEADER_TEMPLATE` with LangGraph's messages; CR/LF in a value is refused.
+ */
+export declare function resolveHeaderTemplates(
+  headers: Record<string, string>,
+  options?: HeaderTemplateOptions,
+): Record<string, string>;
+
+/** LangGraph-style query-token auth: appends `token=<token>` (percent-encoded). */
+export declare function withQueryToken(url: string, token: string, options?: { name?: string }): string;
+
+/** The URL with query values and password replaced by `***`, safe to log. */
+export declare function redactUrl(url: string): string;
+
+// ---------------------------------------------------------------------------------------------
+// Receivers: verify, dedupe, handle once
+// ---------------------------------------------------------------------------------------------
+
+/** A dedupe store: `claim` returns false for an id already claimed within its TTL. */
+export interface DedupeStore {
+  claim(id: string, ttlMs: number): boolean | Promise<boolean>;
+  release(id: string): void | Promise<void>;
+}
+
+/** The default in-memory store. @param options.ttlMs default 7 days */
+export declare function createMemoryDedupeStore(options?: {
+  ttlMs?: number;
+  maxEntries?: number;
+  now?: () => number;
+}): DedupeStore & { readonly size: number };
+
+export interface WebhookMeta extends VerifiedWebhook {
+  /** The raw body bytes that were verified. */
+  body: Uint8Array;
+  headers: HeadersLike;
+}
+
+export interface ReceiverOptions<T = unknown> {
+  secrets: string | string[];
+  /** Called once per webhook id; throw to answer 500 (the sender retries). */
+  onWebhook(payload: T, meta: WebhookMeta): void | Promise<void>;
+  scheme?: VerifyWebhookOptions['scheme'];
+  toleranceSec?: number;
+  githubHeader?: string;
+  now?: Date | number;
+  /** A store, or `false` to disable dedupe. @default createMemoryDedupeStore() */
+  dedupe?: DedupeStore | false;
+  /** @default 604800000 (7 days: the retry horizon plus a redrive window) */
+  dedupeTtlMs?: number;
+  parse?(body: Uint8Array): T;
+  /** Receives verification and handler errors (never containing secrets). */
+  onError?(error: unknown): void;
+  /** @default 1048576 */
+  maxBodyBytes?: number;
+}
+
+/** Fetch-style receiver for Workers, Deno, Bun, Hono: `(Request) => Promise<Response>`. */
+export declare function webhookHandler<T = unknown>(options: ReceiverOptions<T>): (request: Request) => Promise<Response>;
+
+/** Node `http` / Express middleware; mount before any JSON body parser (or after `express.raw()`). */
+export declare function webhookMiddleware<T = unknown>(
+  options: ReceiverOptions<T>,
+): (req: any, res: any, next?: (err?: unknown) => void) => Promise<void>;

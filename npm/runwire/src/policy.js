@@ -109,7 +109,7 @@ export function createPolicyApi(native, platform = {}) {
     }
     let headersText;
     try {
-      headersText = JSON.stringify(headers);
+      headersText = JSON.stringify(Object.entries(headers));
     } catch (cause) {
       throw codedError('ERR_RUNWIRE_HEADER_TEMPLATE', 'webhook headers: headers must be JSON-serialisable', cause);
     }

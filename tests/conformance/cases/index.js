@@ -2,5 +2,6 @@
 import signing from './signing.js';
 import errors from './errors.js';
 import events from './events.js';
+import urlPolicy from './url-policy.js';
 
-export default [signing, errors, events];
+export default [signing, errors, events, urlPolicy];

@@ -122,7 +122,8 @@ pub fn classify_ip(ip: &str, policy_json: &str) -> Result<Option<String>, Policy
     Ok(check_ip(ip, policy.ip_rules()).err().map(|r| r.class().to_owned()))
 }
 
-/// Resolves header templates. `headers_json` is an object of name → value; `env_json` an object
+/// Resolves header templates. `headers_json` is `[[name, value], ...]` (order kept) or an object
+/// of name → value (sorted by name); `env_json` an object
 /// of the variables that may be read; `options_json` `{"env_prefix": string|null,
 /// "allow_any_env": bool}` (absent `env_prefix` means `LG_WEBHOOK_`). Returns `[[name, value]]`.
 pub fn resolve_header_templates(
@@ -132,7 +133,20 @@ pub fn resolve_header_templates(
 ) -> Result<String, PolicyCallError> {
     let invalid = |what: &str| HeaderTemplateError::Invalid(format!("{what} must be a JSON object"));
     let headers: Value = serde_json::from_str(headers_json).map_err(|_| invalid("headers"))?;
-    let headers = headers.as_object().ok_or_else(|| invalid("headers"))?;
+    let headers: Vec<(String, Value)> = match headers {
+        Value::Object(map) => map.into_iter().collect(),
+        Value::Array(items) => items
+            .into_iter()
+            .map(|item| match item {
+                Value::Array(mut pair) if pair.len() == 2 => match (pair.pop(), pair.pop()) {
+                    (Some(value), Some(Value::String(name))) => Ok((name, value)),
+                    _ => Err(invalid("headers")),
+                },
+                _ => Err(invalid("headers")),
+            })
+            .collect::<Result<_, _>>()?,
+        _ => return Err(invalid("headers").into()),
+    };
     let env: Value = serde_json::from_str(env_json).map_err(|_| invalid("env"))?;
     let env = env.as_object().ok_or_else(|| invalid("env"))?;
     let options: Value = serde_json::from_str(options_json).unwrap_or(Value::Null);
@@ -142,7 +156,7 @@ pub fn resolve_header_templates(
     }
     template_options.allow_any_env = options.get("allow_any_env").and_then(Value::as_bool).unwrap_or(false);
     let lookup = |name: &str| env.get(name).and_then(Value::as_str).map(str::to_owned);
-    let resolved = resolve_headers(headers, &lookup, &template_options)?;
+    let resolved = resolve_headers(&headers, &lookup, &template_options)?;
     Ok(serde_json::to_string(&resolved).unwrap_or_default())
 }
 

@@ -40,11 +40,11 @@ impl Default for TemplateOptions {
     }
 }
 
-/// Resolves a headers object (parsed JSON: name → value) against `env`.
+/// Resolves headers (name → JSON value, in order) against `env`.
 ///
 /// Returns the headers in their given order with every template replaced.
 pub fn resolve_headers(
-    headers: &serde_json::Map<String, Value>,
+    headers: &[(String, Value)],
     env: &dyn Fn(&str) -> Option<String>,
     options: &TemplateOptions,
 ) -> Result<Vec<(String, String)>, HeaderTemplateError> {
@@ -124,7 +124,8 @@ mod tests {
             "HOME" => Some("/root".to_owned()),
             _ => None,
         };
-        resolve_headers(headers.as_object().unwrap(), &env, options)
+        let pairs: Vec<(String, Value)> = headers.as_object().unwrap().clone().into_iter().collect();
+        resolve_headers(&pairs, &env, options)
     }
 
     fn message(headers: Value) -> String {

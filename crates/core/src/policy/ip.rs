@@ -210,6 +210,8 @@ mod tests {
     const STRICT: IpRules = IpRules { block_loopback: true, block_private: true };
     const LOOSE: IpRules = IpRules { block_loopback: false, block_private: false };
 
+    type Verdict = Result<(), BlockReason>;
+
     fn v(ip: &str, rules: IpRules) -> Result<(), BlockReason> {
         check_ip(ip.parse().unwrap(), rules)
     }
@@ -217,7 +219,7 @@ mod tests {
     #[test]
     fn table() {
         use BlockReason::*;
-        let cases: &[(&str, Result<(), BlockReason>, Result<(), BlockReason>)] = &[
+        let cases: &[(&str, Verdict, Verdict)] = &[
             // (ip, strict, loose)
             ("93.184.216.34", Ok(()), Ok(())),
             ("8.8.8.8", Ok(()), Ok(())),
