@@ -7,11 +7,15 @@
 //! 2. **dead-letter** — whatever ends without success becomes a [`DeadLetter`] with a reason;
 //!    nothing leaves the engine any other way.
 //! 3. **retry** — the pure [`RetryPolicy`] decides after each attempt; the engine sleeps through
-//!    the runtime seam. (The issue-5 work adds **rate limit** and **circuit breaker** steps here,
-//!    per endpoint, inside the retry loop and before the attempt — see [`Engine::attempt`].)
-//! 4. **timeout** — enforced by the transport per request ([`crate::runtime::HttpRequest::timeout`]).
-//! 5. **sign** — inside the sink, per attempt: fresh timestamp, same id ([`crate::webhook`]).
-//! 6. **transport** — the runtime's HTTP client; never follows redirects.
+//!    the runtime seam.
+//! 4. **endpoint health** — per sink, inside the retry loop and before each attempt
+//!    ([`Engine::set_health`], [`crate::health`]): circuit breaker, then token-bucket rate limit.
+//!    A deferral waits and asks again *without* spending an attempt of the retry budget; a
+//!    breaker state change is reported as a `breaker.state_changed` hook; auto-disable (sustained
+//!    failure) disables the sink like a 410 does.
+//! 5. **timeout** — enforced by the transport per request ([`crate::runtime::HttpRequest::timeout`]).
+//! 6. **sign** — inside the sink, per attempt: fresh timestamp, same id ([`crate::webhook`]).
+//! 7. **transport** — the runtime's HTTP client; never follows redirects.
 //!
 //! ## Execution model
 //!
@@ -49,6 +53,7 @@ use serde::Serialize;
 use crate::dlq::{AttemptRecord, DeadLetter, DeadLetterReason, DeadLetterStore};
 use crate::envelope::{self, EnvelopeError, EnvelopeLimits};
 use crate::error::DeliveryError;
+use crate::health::{Admission, EndpointHealth, HealthConfig, HealthEvent};
 use crate::idempotency::IdAllocator;
 use crate::retry::{parse_retry_after, Decision, Outcome, RetryPolicy};
 use crate::runtime::{MaybeSend, MaybeSync, Runtime};
@@ -110,8 +115,8 @@ pub struct SinkSpec<S> {
 /// Something worth telling the application about (delivery hooks).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HookEvent {
-    /// `attempt.failed`, `message.exhausted`, `message.dead_lettered`, `endpoint.disabled` or
-    /// `dlq.write_failed`.
+    /// `attempt.failed`, `message.exhausted`, `message.dead_lettered`, `endpoint.disabled`,
+    /// `breaker.state_changed` or `dlq.write_failed`.
     #[serde(rename = "type")]
     pub kind: &'static str,
     /// The sink's name.
@@ -132,6 +137,9 @@ pub struct HookEvent {
     /// The dead-letter reason, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
+    /// For `breaker.state_changed`: the new state (`open`, `half_open`, `closed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<&'static str>,
 }
 
 /// Receives [`HookEvent`]s. Must not block: bindings forward to JS asynchronously.
@@ -230,11 +238,16 @@ struct Slot<S> {
     rx: Receiver<Arc<Job>>,
     counters: Mutex<Counters>,
     disabled: AtomicBool,
+    health: Mutex<Option<EndpointHealth>>,
 }
 
 impl<S> Slot<S> {
     fn count<R>(&self, f: impl FnOnce(&mut Counters) -> R) -> R {
         f(&mut self.counters.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn health<R>(&self, f: impl FnOnce(&mut EndpointHealth) -> R) -> Option<R> {
+        self.health.lock().unwrap_or_else(PoisonError::into_inner).as_mut().map(f)
     }
 }
 
@@ -312,6 +325,7 @@ where
                 rx,
                 counters: Mutex::new(Counters::default()),
                 disabled: AtomicBool::new(false),
+                health: Mutex::new(None),
             });
         }
         let (dead_tx, dead_rx) = async_channel::unbounded();
@@ -348,6 +362,21 @@ where
         }
         let engine = self.clone();
         (workers, async move { engine.write_dead_letters().await })
+    }
+
+    /// Turns on per-endpoint health for the sink named `sink`: circuit breaker, rate limit and
+    /// auto-disable ([`crate::health`]). Call before spawning the workers; calling again resets
+    /// the sink's health state.
+    pub fn set_health(&self, sink: &str, config: HealthConfig) -> Result<(), DeliveryError> {
+        let slot = self
+            .inner
+            .slots
+            .iter()
+            .find(|slot| slot.name == sink)
+            .ok_or_else(|| DeliveryError::UnknownSink(sink.to_owned()))?;
+        let now = self.inner.runtime.now_ms();
+        *slot.health.lock().unwrap_or_else(PoisonError::into_inner) = Some(EndpointHealth::new(config, now));
+        Ok(())
     }
 
     /// Accepts one event for every sink that wants it. Returns its id, or `None` when every sink
@@ -553,6 +582,11 @@ where
             if slot.disabled.load(Ordering::Acquire) {
                 return self.dead_letter(index, &job, DeadLetterReason::EndpointDisabled, attempts);
             }
+            match self.admit(slot, &job).await {
+                Some(true) => {}
+                Some(false) => return self.dead_letter(index, &job, DeadLetterReason::EndpointDisabled, attempts),
+                None => return self.dead_letter(index, &job, DeadLetterReason::Shutdown, attempts),
+            }
             let delivery = Delivery {
                 id: job.id.clone(),
                 body: body.clone(),
@@ -579,6 +613,7 @@ where
                 error: last.error.clone(),
                 next_delay_ms,
                 reason: reason.map(DeadLetterReason::as_str),
+                state: None,
             };
             match decision {
                 Decision::Success => {
@@ -617,11 +652,60 @@ where
         }
     }
 
+    /// Waits until the sink's health admits an attempt: `Some(true)` to send, `Some(false)` when
+    /// the endpoint is disabled, `None` on shutdown. Deferrals are not attempts: the caller's
+    /// attempt number does not move while this waits.
+    async fn admit(&self, slot: &Slot<S>, job: &Job) -> Option<bool> {
+        let runtime = &self.inner.runtime;
+        loop {
+            let now = runtime.now_ms();
+            let Some((admission, events)) = slot.health(|h| h.admit(now)) else { return Some(true) };
+            self.health_events(slot, &job.id, 0, events);
+            match admission {
+                Admission::Send { .. } => return Some(true),
+                Admission::Disabled => {
+                    slot.disabled.store(true, Ordering::Release);
+                    return Some(false);
+                }
+                Admission::Defer { until_ms, .. } => {
+                    let wait = Duration::from_millis(until_ms.saturating_sub(now).max(1));
+                    self.until_shutdown(runtime.sleep(wait)).await?;
+                }
+            }
+        }
+    }
+
+    /// Reports health changes through the hooks; a health-driven disable disables the sink.
+    fn health_events(&self, slot: &Slot<S>, id: &str, attempt: usize, events: Vec<HealthEvent>) {
+        for event in events {
+            let (kind, state, reason) = match event {
+                HealthEvent::Breaker(t) => ("breaker.state_changed", Some(t.to.as_str()), None),
+                HealthEvent::Disabled { reason, .. } => {
+                    if slot.disabled.swap(true, Ordering::AcqRel) {
+                        continue;
+                    }
+                    ("endpoint.disabled", None, Some(reason.as_str()))
+                }
+            };
+            self.inner.hooks.emit(HookEvent {
+                kind,
+                sink: slot.name.clone(),
+                id: id.to_owned(),
+                attempt,
+                status: None,
+                error: None,
+                next_delay_ms: None,
+                reason,
+                state,
+            });
+        }
+    }
+
     /// One attempt: send (unless shutdown starts), log it, decide. `None` on shutdown.
-    /// Per-endpoint rate limiting and the circuit breaker belong right before the send.
     async fn attempt(&self, slot: &Slot<S>, delivery: Delivery, log: &mut Vec<AttemptRecord>) -> Option<Decision> {
         let runtime = &self.inner.runtime;
         let attempt = delivery.attempt;
+        let delivery_id = delivery.id.clone();
         let started = runtime.now_ms();
         slot.count(|c| c.attempts += 1);
         let response = self.until_shutdown(slot.sink.send(delivery)).await;
@@ -641,9 +725,19 @@ where
             _ => None,
         };
         let retry_after = response.retry_after.as_deref().and_then(|value| parse_retry_after(value, finished));
+        let endpoint_ok = match response.outcome {
+            Outcome::Status(status) => !(status >= 500 || matches!(status, 300..=399 | 408 | 425 | 429)),
+            Outcome::Network | Outcome::Timeout => false,
+            _ => true,
+        };
         let decision = slot.policy.decide(attempt, response.outcome, retry_after, runtime.random_u64());
         if decision != Decision::Success {
             slot.count(|c| c.failed_attempts += 1);
+        }
+        if !matches!(response.outcome, Outcome::Blocked) {
+            if let Some(events) = slot.health(|h| h.record(finished, endpoint_ok)) {
+                self.health_events(slot, &delivery_id, attempt, events);
+            }
         }
         log.push(AttemptRecord {
             at_ms: started,
@@ -688,6 +782,7 @@ where
             error: record.attempts.last().and_then(|a| a.error.clone()),
             next_delay_ms: None,
             reason: Some(reason.as_str()),
+            state: None,
         });
         if inner.dead_tx.try_send((index, record)).is_err() {
             // Only after close(): the writer is gone. Count it as a failed write, never hang drain.
@@ -712,6 +807,7 @@ where
                     error: Some(error),
                     next_delay_ms: None,
                     reason: None,
+                    state: None,
                 });
             }
             inner.dlq_outstanding.fetch_sub(1, Ordering::AcqRel);
@@ -723,3 +819,7 @@ where
 #[cfg(test)]
 #[path = "engine_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "engine_health_tests.rs"]
+mod health_tests;

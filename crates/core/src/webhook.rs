@@ -12,12 +12,19 @@
 //! | static headers from the config | always; they may not override the ones above |
 //!
 //! The transport never follows redirects and applies the request timeout; both are the
-//! transport's contract ([`Transport`]). Secrets live in [`StandardSecret`] / [`RawSecret`],
+//! transport's contract ([`Transport`]).
+//!
+//! URL policy ([`WebhookSink::with_url_policy`], [`crate::policy`]): checked when the sink is
+//! created (a typed `ERR_RUNWIRE_URL_POLICY` error, like LangGraph's 422) and again before every
+//! attempt; a refusal at send time makes no request and dead-letters with reason `url_policy`.
+//! Checks that need DNS belong to the transport, which resolves once and connects only to
+//! vetted addresses (the Node addon); the web build can check only the URL and IP literals. Secrets live in [`StandardSecret`] / [`RawSecret`],
 //! whose `Debug` is redacted, so a sink can be logged safely.
 
 use std::time::Duration;
 
-use crate::error::{DeliveryError, SignatureError};
+use crate::error::{DeliveryError, SignatureError, UrlPolicyError};
+use crate::policy::UrlPolicy;
 use crate::retry::Outcome;
 use crate::runtime::{Clock, HttpRequest, MaybeSend, MaybeSync, Transport, TransportError};
 use crate::secret::{RawSecret, StandardSecret};
@@ -103,13 +110,29 @@ pub struct WebhookSink<T, C> {
     config: WebhookConfig,
     transport: T,
     clock: C,
+    url_policy: Option<UrlPolicy>,
 }
 
 impl<T, C: Clock> WebhookSink<T, C> {
     /// A sink over `transport`, timestamping with `clock`.
     pub fn new(config: WebhookConfig, transport: T, clock: C) -> Result<Self, DeliveryError> {
         config.validate()?;
-        Ok(Self { config, transport, clock })
+        Ok(Self { config, transport, clock, url_policy: None })
+    }
+
+    /// Applies a URL policy: checks the URL now (the sink is refused with LangGraph's message)
+    /// and before every attempt. The URL is replaced by its normalised form, which is what gets
+    /// sent, so the address checked is the address used.
+    pub fn with_url_policy(mut self, policy: UrlPolicy) -> Result<Self, UrlPolicyError> {
+        let checked = policy.check(&self.config.url)?;
+        self.config.url = checked.url;
+        self.url_policy = Some(policy);
+        Ok(self)
+    }
+
+    /// The URL policy in force, if any.
+    pub fn url_policy(&self) -> Option<&UrlPolicy> {
+        self.url_policy.as_ref()
     }
 
     /// The configuration (secrets redacted in `Debug`).
@@ -141,6 +164,14 @@ impl<T, C: Clock> WebhookSink<T, C> {
 
 impl<T: Transport + MaybeSync, C: Clock + MaybeSend + MaybeSync + 'static> Sink for WebhookSink<T, C> {
     async fn send(&self, delivery: Delivery) -> SinkResponse {
+        if let Some(policy) = &self.url_policy {
+            if let Err(error) = policy.check(&self.config.url) {
+                return SinkResponse {
+                    error: Some(format!("url_policy: {error}")),
+                    ..SinkResponse::of(Outcome::Blocked)
+                };
+            }
+        }
         let request = match self.request(&delivery) {
             Ok(request) => request,
             Err(error) => {
@@ -222,6 +253,59 @@ mod tests {
         let request = sink.request(&delivery()).unwrap();
         assert!(header(&request, "webhook-signature").is_none());
         assert!(header(&request, "x-signature-256").is_some());
+    }
+
+    #[derive(Clone, Default)]
+    struct Recording(Arc<std::sync::Mutex<Vec<String>>>);
+
+    impl Transport for Recording {
+        async fn send(&self, request: HttpRequest) -> Result<crate::runtime::HttpResponse, TransportError> {
+            self.0.lock().unwrap().push(request.url);
+            Ok(crate::runtime::HttpResponse { status: 200, headers: Vec::new(), body_snippet: Vec::new() })
+        }
+    }
+
+    #[test]
+    fn url_policy_at_creation_and_before_each_send() {
+        use crate::policy::{Profile, UrlPolicyOptions};
+        use crate::ErrorCode;
+        let safe = UrlPolicy::default();
+        let err = WebhookSink::new(config(SignatureScheme::Standard), (), VirtualRuntime::new(0, 0))
+            .unwrap()
+            .with_url_policy(safe.clone())
+            .unwrap_err();
+        assert_eq!(err.to_string(), "Webhook must use https");
+        assert_eq!(err.code(), "ERR_RUNWIRE_URL_POLICY");
+
+        let mut c = config(SignatureScheme::Standard);
+        c.url = "https://0xa9fea9fe/latest".into();
+        let sink = WebhookSink::new(c, (), VirtualRuntime::new(0, 0)).unwrap();
+        assert_eq!(
+            sink.with_url_policy(safe).unwrap_err().to_string(),
+            "Webhook host blocked: cloud metadata endpoint"
+        );
+
+        let dev = UrlPolicy::new(&UrlPolicyOptions { profile: Profile::Dev, ..Default::default() }).unwrap();
+        let transport = Recording::default();
+        let mut c = config(SignatureScheme::Standard);
+        c.url = "http://LOCALHOST:1/hook".into();
+        let sink =
+            WebhookSink::new(c, transport.clone(), VirtualRuntime::new(0, 0)).unwrap().with_url_policy(dev).unwrap();
+        let response = futures_executor::block_on(sink.send(delivery()));
+        assert_eq!(response.outcome, Outcome::Status(200));
+        assert_eq!(transport.0.lock().unwrap().as_slice(), ["http://localhost:1/hook"], "the normalised URL is sent");
+
+        // A policy that stops allowing the URL (e.g. a redeploy) blocks at send time, no request.
+        let mut blocked =
+            WebhookSink::new(config(SignatureScheme::Standard), transport.clone(), VirtualRuntime::new(0, 0))
+                .unwrap()
+                .with_url_policy(UrlPolicy::profile(Profile::Dev))
+                .unwrap();
+        blocked.url_policy = Some(UrlPolicy::default());
+        let response = futures_executor::block_on(blocked.send(delivery()));
+        assert_eq!(response.outcome, Outcome::Blocked);
+        assert_eq!(response.error.as_deref(), Some("url_policy: Webhook must use https"));
+        assert_eq!(transport.0.lock().unwrap().len(), 1);
     }
 
     #[test]
