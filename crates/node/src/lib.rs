@@ -10,3 +10,4 @@ pub mod events;
 pub mod policy;
 pub mod runtime;
 pub mod signing;
+pub mod ssrf;
