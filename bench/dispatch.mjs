@@ -9,6 +9,7 @@
  *   core / runwire, no callbacks    — the no-op path (a lambda invoked without handlers);
  *   runwire standalone streamEvents — runwire's own run scope, no LangChain, records consumed;
  *   runwire standalone, handler     — runwire's own run scope with the same plain handler;
+ *   runwire/web standalone          — the web build's entry in Node, config passed explicitly;
  *   one native call per event       — what building records natively would add at least
  *                                     (the reason the glue builds them; README, architecture).
  *
@@ -25,7 +26,7 @@ import { RunnableLambda } from '@langchain/core/runnables';
 import { dispatchCustomEvent as coreDispatch } from '@langchain/core/callbacks/dispatch';
 import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
 import * as runwire from 'runwire';
-import 'runwire/web';
+import * as runwireWeb from 'runwire/web';
 import * as wasm from '../npm/runwire/web/pkg/runwire_wasm.js';
 import { createRequire } from 'node:module';
 
@@ -102,6 +103,15 @@ const modes = {
     for await (const r of runwire.streamEvents(fn, 'x')) if (r.event === 'on_custom_event') count++;
     return count;
   },
+  'runwire/web standalone streamEvents (explicit config)': async (n) => {
+    let count = 0;
+    const fn = async (_x, config) => {
+      for (let i = 0; i < n; i++) await runwireWeb.dispatchCustomEvent('tick', payload, config);
+      return 'done';
+    };
+    for await (const r of runwireWeb.streamEvents(fn, 'x')) if (r.event === 'on_custom_event') count++;
+    return count;
+  },
   'runwire standalone, plain handler': async (n) => {
     const h = counter();
     await runwire.invokeRun(
@@ -170,6 +180,7 @@ const baselineOf = {
   'runwire, no callbacks': coreNoop,
   'runwire standalone streamEvents': coreHandler,
   'runwire standalone, plain handler': coreHandler,
+  'runwire/web standalone streamEvents (explicit config)': coreHandler,
   'baseline: await of an empty async fn': coreHandler,
   'one addon call per event (newRunId → string)': coreHandler,
   'one wasm call per event (newRunId → string)': coreHandler,
@@ -191,6 +202,7 @@ const standalone = stat('runwire standalone streamEvents');
 const standaloneHandler = stat('runwire standalone, plain handler');
 const rwHandler = stat('runwire, plain handler');
 const rwStream = stat('runwire, streamEvents v2');
+const loop = stat('baseline: await of an empty async fn');
 const pct = (a, b) => `${(((a - b) / b) * 100).toFixed(0)}%`;
 const section = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0].model.trim()}, Node ${process.version}, @langchain/core 1.4.0; ${N.toLocaleString('en')} events per run, ${ROUNDS} rounds (modes interleaved), after a ${WARMUP.toLocaleString('en')}-event warm-up. \`uptime\`: \`${uptime}\`. \`npm run bench:dispatch\`.`,
@@ -201,7 +213,7 @@ const section = [
   '',
   '| target | measured (median) | status |',
   '|---|---|---|',
-  `| standalone streamEvents ≤ 1 µs/event | ${fmt(standalone.median)} µs | ${standalone.median <= 1 ? 'met' : 'missed'} |`,
+  `| standalone streamEvents ≤ 1 µs/event | median ${fmt(standalone.median)} µs, best ${fmt(standalone.min)} µs (= ${(standalone.median / loop.median).toFixed(1)}× an empty \`await\` in this run, which took ${fmt(loop.median)} µs) | ${standalone.median <= 1 ? 'met' : standalone.min <= 1 ? 'met at best, missed at median' : 'missed'} |`,
   `| standalone ≥ 5× faster than core dispatch + plain handler | streamEvents ${(coreHandler.median / standalone.median).toFixed(1)}×, plain handler ${(coreHandler.median / standaloneHandler.median).toFixed(1)}× | ${coreHandler.median / standalone.median >= 5 ? 'met' : 'missed'} |`,
   `| runwire Node dispatch in LangChain ≤ 10% slower than core's (plain handler) | ${pct(rwHandler.median, coreHandler.median)} | ${rwHandler.median <= coreHandler.median * 1.1 ? 'met' : 'missed'} |`,
   `| runwire Node dispatch in LangChain ≤ 10% slower than core's (streamEvents v2) | ${pct(rwStream.median, coreStream.median)} | ${rwStream.median <= coreStream.median * 1.1 ? 'met' : 'missed'} |`,

@@ -240,3 +240,14 @@ test('text/event-stream encoding gives the same frames', async () => {
     assert.equal(actual, expected, name);
   }
 });
+
+test('invokeRun inside a LangChain run without handlers leaves dispatches to LangChain', async () => {
+  const lambda = RunnableLambda.from(async (x) => {
+    await runwire.invokeRun(async (y) => runwire.dispatchCustomEvent('from_helper', y), x);
+    return x;
+  });
+  const records = [];
+  for await (const r of lambda.streamEvents('in', { version: 'v2' })) records.push(r);
+  const custom = records.filter((r) => r.event === 'on_custom_event');
+  assert.deepEqual(custom.map((r) => [r.name, r.data, r.run_id === records[0].run_id]), [['from_helper', 'in', true]]);
+});

@@ -49,6 +49,13 @@ export function defineDifferentialTests(lc, lcPath, expectedMajor) {
         const actual = await scenarios[name](impls[candidate]);
         if (!QUIET.has(`${name}:${reference}`)) assertSawEvents(expected, name);
         assert.deepStrictEqual(actual, expected);
+        if (name === 'langgraphSubgraph') {
+          // G5: each event belongs to its node's run, with that node's langgraph_* metadata.
+          assert.deepEqual(expected.attribution, [
+            ['first_event', 'first', 'first', ['graph:step:1']],
+            ['sub_event', 'sub_node', 'sub_node', ['graph:step:1']],
+          ]);
+        }
       });
     }
   }

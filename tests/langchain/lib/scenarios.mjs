@@ -220,7 +220,9 @@ export function makeScenarios(lc) {
       const records = await streamAll(parent, { log: [] }, { callbacks: [recorder(log)] });
       await lc.awaitAllCallbacks();
       const custom = records.filter((r) => r.event === 'on_custom_event');
-      return observe({ records, custom, log, count: custom.length });
+      const runNames = new Map(records.filter((r) => r.event === 'on_chain_start').map((r) => [r.run_id, r.name]));
+      const attribution = custom.map((r) => [r.name, runNames.get(r.run_id), r.metadata.langgraph_node, r.tags]);
+      return observe({ records, custom, attribution, log });
     },
 
     /** `ignoreCustomEvent` on handlers (class and plain) and as a stream option. */

@@ -147,6 +147,9 @@ async function dispatchResolved(name, payload, config) {
 /** The web entry (`runwire/web`): explicit config only. */
 export function dispatchCustomEventWeb(name, payload, config) {
   if (typeof name !== 'string' || name.length === 0) return Promise.reject(invalidEventName(name));
+  // The hot path of standalone runs: no async hop, the scope dispatches by itself.
+  const scope = config?.callbacks?.[RUN_SCOPE];
+  if (scope !== undefined) return scope.dispatch(name, payload, config);
   return dispatchResolved(name, payload, config);
 }
 

@@ -194,6 +194,7 @@ export function createStandalone(native, context) {
     const merged = mergeConfig(currentScopeConfig(), config);
     const parent = merged.callbacks?.[RUN_SCOPE];
     let scope;
+    let silent = false;
     const name = merged.runName ?? DEFAULT_NAME;
     const runId = merged.runId ?? native.newRunId();
     if (parent !== undefined) {
@@ -202,6 +203,9 @@ export function createStandalone(native, context) {
       scope = new RunScope(parent.root, runId, name, tags, metadata, fnConfig(merged, merged.signal));
     } else {
       const handlers = handlerList(merged.callbacks, 'config.callbacks');
+      // No parent and no handlers: nothing could observe this run, so `fn` runs in whatever
+      // context is current — inside a LangChain run its dispatches still reach LangChain.
+      silent = handlers.length === 0;
       const root = new Root(undefined, handlers, () => false, false);
       scope = new RunScope(root, runId, name, addTags([], merged.tags), runMetadata(merged), fnConfig(merged, merged.signal));
     }
@@ -209,7 +213,7 @@ export function createStandalone(native, context) {
     scope.emit(chainStart(scope, inputs));
     let output;
     try {
-      output = await enter(scope.config, () => fn(input, scope.config));
+      output = await (silent ? fn(input, scope.config) : enter(scope.config, () => fn(input, scope.config)));
     } finally {
       scope.ended = true;
     }
