@@ -251,3 +251,30 @@ test('invokeRun inside a LangChain run without handlers leaves dispatches to Lan
   const custom = records.filter((r) => r.event === 'on_custom_event');
   assert.deepEqual(custom.map((r) => [r.name, r.data, r.run_id === records[0].run_id]), [['from_helper', 'in', true]]);
 });
+
+test('dispatch with a config captured after its run ended: warning, no record, handlers still called', async () => {
+  const late = {
+    langchain: (name, data, config) => lc.coreDispatchWeb(name, data, config),
+    'runwire-node': (name, data, config) => runwire.dispatchCustomEvent(name, data, config),
+    'runwire-web': (name, data, config) => runwireWeb.dispatchCustomEvent(name, data, config),
+  };
+  const observe = async (name) => {
+    const side = sides[name];
+    const log = [];
+    const handler = { handleCustomEvent: (...args) => log.push(args) };
+    let captured;
+    const records = [];
+    for await (const r of await side.stream(async (x, config) => {
+      captured = config;
+      return x;
+    }, 'x', { callbacks: [handler], tags: ['t'] })) records.push(r);
+    const out = await captureConsole(() => late[name]('late', { t: 1 }, captured));
+    await side.awaitCallbacks();
+    const normalize = createNormalizer();
+    return { records: records.map((r) => recordView(normalize, r)), out: normalize(out), log: normalize(log) };
+  };
+  const expected = await observe('langchain');
+  assert.equal(expected.out.lines.length, 1);
+  assert.equal(expected.log.length, 1);
+  for (const name of ['runwire-node', 'runwire-web']) assert.deepStrictEqual(await observe(name), expected, name);
+});
