@@ -124,6 +124,7 @@ function managerFor(config) {
   return manager;
 }
 
+/** Async like core's `getCallbackManagerForConfig`, so awaiting it takes the same microtask. */
 async function awaitManager(config) {
   return managerFor(config);
 }
@@ -154,9 +155,9 @@ export function dispatchCustomEventWeb(name, payload, config) {
 }
 
 /**
- * The Node entry, given a way to read the implicit config. `current()` returns either a runwire
- * scope (standalone run, fast path) or the LangChain RunnableConfig of the current run, or
- * `undefined` outside any run.
+ * The Node entry, given a way to read the implicit config: `current()` returns the innermost
+ * run's config — a standalone scope's (whose `callbacks` is the scope: fast path) or LangChain's
+ * RunnableConfig — or `undefined` outside any run.
  */
 export function createNodeDispatch(current) {
   async function dispatchViaConfig(name, payload, implicit, config) {
