@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import 'runwire/web';
 import * as wasm from '../../npm/runwire/web/pkg/runwire_wasm.js';
 import { sampleRecords } from '../../npm/runwire/src/events/records.js';
+import { CallbackManager } from '@langchain/core/callbacks/manager';
 
 const addon = createRequire(import.meta.url)('../../npm/runwire/node/native.cjs');
 const builds = { addon, wasm };
@@ -70,4 +71,22 @@ test('includeRun answers the same on both builds (the §7.2 table)', () => {
   ];
   assert.deepEqual(table(addon), expected);
   assert.deepEqual(table(wasm), expected);
+});
+
+test('runTags is LangChain\'s addTags on both builds', () => {
+  const cases = [
+    [[], []],
+    [[], ['a']],
+    [['a', 'b', 'c'], ['b']],
+    [['root-tag'], ['inner-tag', 'root-tag']],
+    [['x', 'y'], ['y', 'x', 'z']],
+    [[], ['a', 'a']],
+  ];
+  for (const [inherited, own] of cases) {
+    const manager = new CallbackManager();
+    manager.addTags(inherited);
+    manager.addTags(own);
+    assert.deepEqual(addon.runTags(inherited, own), manager.tags, `${inherited} + ${own}`);
+    assert.deepEqual(wasm.runTags(inherited, own), manager.tags, `${inherited} + ${own}`);
+  }
 });

@@ -8,7 +8,7 @@ use std::sync::{Mutex, PoisonError};
 
 use napi_derive::napi;
 use runwire_core::filter::{RunFilter, RunRef};
-use runwire_core::record::layout_of;
+use runwire_core::record::{add_tags, layout_of};
 use runwire_core::run_id::RunIdGenerator;
 
 use crate::error::{invalid_argument, Result};
@@ -49,4 +49,10 @@ pub fn include_run(
 pub fn record_layout(event: String) -> Result<Vec<String>> {
     let layout = layout_of(&event).ok_or_else(|| invalid_argument(format!("unknown record kind {event:?}")))?;
     Ok(layout.keys().iter().map(|key| (*key).to_owned()).collect())
+}
+
+/// A run's tags from inherited and own tags, by LangChain's `addTags` rule (remove, then append).
+#[napi(js_name = "runTags")]
+pub fn run_tags(inherited: Vec<String>, own: Vec<String>) -> Vec<String> {
+    add_tags(&inherited, &own)
 }

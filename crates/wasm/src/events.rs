@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 
 use runwire_core::filter::{RunFilter, RunRef};
-use runwire_core::record::layout_of;
+use runwire_core::record::{add_tags, layout_of};
 use runwire_core::run_id::RunIdGenerator;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
@@ -45,4 +45,10 @@ pub fn include_run(
 pub fn record_layout(event: &str) -> Result<Vec<String>, JsValue> {
     let layout = layout_of(event).ok_or_else(|| invalid_argument(&format!("unknown record kind {event:?}")))?;
     Ok(layout.keys().iter().map(|key| (*key).to_owned()).collect())
+}
+
+/// A run's tags from inherited and own tags, by LangChain's `addTags` rule (remove, then append).
+#[wasm_bindgen(js_name = runTags)]
+pub fn run_tags(inherited: Vec<String>, own: Vec<String>) -> Vec<String> {
+    add_tags(&inherited, &own)
 }

@@ -23,15 +23,6 @@ export function coerceToDict(value, key) {
     : { [key]: value };
 }
 
-/** LangChain's `addTags`: every occurrence of each new tag is removed, then all are appended. */
-export function addTags(existing, added) {
-  if (added === undefined || added.length === 0) return existing.slice();
-  const out = [];
-  for (const tag of existing) if (!added.includes(tag)) out.push(tag);
-  for (const tag of added) out.push(tag);
-  return out;
-}
-
 /**
  * The start record. `inputs` is the coerced input dict; a run whose only input is `""` (the
  * streaming root, whose input is not known yet) gets empty data, as EventStreamCallbackHandler

@@ -14,11 +14,13 @@
  * In Node the scope is also found implicitly through runwire's own AsyncLocalStorage
  * (node/context.js); on the web `fn` receives `config` and passes it on.
  *
- * Run ids are UUIDv7 from the core (`newRunId`), one native call per run (never per event).
- * Filters are evaluated once per run by the core's `includeRun`.
+ * The core decides per run, never per event: run ids are its UUIDv7s (`newRunId`), a run's
+ * tags come from its `runTags` (LangChain's remove-then-append rule), and filters from its
+ * `includeRun`. Metadata is merged here (a shallow spread, as LangChain does) because its values
+ * are the caller's objects, passed by reference.
  */
 import { invalidArgument } from '../errors.js';
-import { addTags, chainEnd, chainStart, chainStream, coerceToDict, customEvent } from './records.js';
+import { chainEnd, chainStart, chainStream, coerceToDict, customEvent } from './records.js';
 import { deliverCustomEvent, planHandlers } from './handlers.js';
 import { RecordStream, eventStreamBytes } from './stream.js';
 
@@ -35,7 +37,8 @@ function notFoundWarning(runId) {
 
 /** What one root run shares with its nested runs: the record stream, handlers, filter. */
 class Root {
-  constructor(stream, handlers, filter, ignoreCustomEvent) {
+  constructor(runTags, stream, handlers, filter, ignoreCustomEvent) {
+    this.runTags = runTags;
     this.stream = stream;
     this.handlers = planHandlers(handlers);
     this.filter = filter;
@@ -56,7 +59,7 @@ export class RunScope {
     this.config = { ...config, callbacks: this };
     this.included = root.stream !== undefined && root.filter(this);
     this.streamCustom = this.included && !root.ignoreCustomEvent;
-    this.handlerTags = addTags(tags, config.tags);
+    this.handlerTags = root.runTags(tags, config.tags);
     this.handlerMetadata = config.metadata ? { ...metadata, ...config.metadata } : metadata;
   }
 
@@ -76,7 +79,7 @@ export class RunScope {
     let tags = this.handlerTags;
     let metadata = this.handlerMetadata;
     if (config !== undefined && config !== this.config) {
-      tags = addTags(this.tags, config.tags);
+      tags = root.runTags(this.tags, config.tags);
       metadata = config.metadata ? { ...this.metadata, ...config.metadata } : this.metadata;
     }
     return deliverCustomEvent(root.handlers, name, payload, this.runId, tags, metadata);
@@ -128,6 +131,18 @@ export function createStandalone(native, context) {
     return (run) => native.includeRun(...lists, run.name, 'chain', run.tags);
   }
 
+  /**
+   * A run's tags: inherited plus own by the core's `runTags` (LangChain's tag rule), called
+   * once per run; with no own tags the rule is the identity, so no call is needed.
+   */
+  function runTags(inherited, own) {
+    if (own === undefined || own === null || own.length === 0) return inherited.slice();
+    if (!Array.isArray(own) || !own.every((tag) => typeof tag === 'string')) {
+      throw invalidArgument('tags must be an array of strings');
+    }
+    return native.runTags(inherited, own);
+  }
+
   function checkFn(fn) {
     if (typeof fn !== 'function') throw invalidArgument('fn must be a function');
   }
@@ -157,8 +172,8 @@ export function createStandalone(native, context) {
       scope.emit(chainStart(scope, { input: '' }));
       drive();
     }, () => abort.abort());
-    const root = new Root(stream, handlers, filter, ignoreCustomEvent);
-    const tags = addTags([], options.tags);
+    const root = new Root(runTags, stream, handlers, filter, ignoreCustomEvent);
+    const tags = runTags([], options.tags);
     const runId = options.runId ?? native.newRunId();
     const scope = new RunScope(root, runId, options.runName ?? DEFAULT_NAME, tags, runMetadata(options), fnConfig(options, abort.signal));
 
@@ -198,7 +213,7 @@ export function createStandalone(native, context) {
     const name = merged.runName ?? DEFAULT_NAME;
     const runId = merged.runId ?? native.newRunId();
     if (parent !== undefined) {
-      const tags = addTags(parent.tags, merged.tags);
+      const tags = runTags(parent.tags, merged.tags);
       const metadata = { ...parent.metadata, ...runMetadata(merged) };
       scope = new RunScope(parent.root, runId, name, tags, metadata, fnConfig(merged, merged.signal));
     } else {
@@ -206,8 +221,8 @@ export function createStandalone(native, context) {
       // No parent and no handlers: nothing could observe this run, so `fn` runs in whatever
       // context is current — inside a LangChain run its dispatches still reach LangChain.
       silent = handlers.length === 0;
-      const root = new Root(undefined, handlers, () => false, false);
-      scope = new RunScope(root, runId, name, addTags([], merged.tags), runMetadata(merged), fnConfig(merged, merged.signal));
+      const root = new Root(runTags, undefined, handlers, () => false, false);
+      scope = new RunScope(root, runId, name, runTags([], merged.tags), runMetadata(merged), fnConfig(merged, merged.signal));
     }
     const inputs = coerceToDict(input, 'input');
     scope.emit(chainStart(scope, inputs));
