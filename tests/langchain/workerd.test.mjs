@@ -26,6 +26,8 @@ const SCENARIOS = [
   'raiseError',
   'afterRunEnded',
   'generatorLambda',
+  'streamV1',
+  'bindingWithCallbacks',
 ];
 
 async function bundleLangChain() {

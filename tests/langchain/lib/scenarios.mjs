@@ -340,6 +340,39 @@ export function makeScenarios(lc) {
       return observe({ records, late, log });
     },
 
+    /** streamEvents v1 drops custom events (§6.1); handlers still get them. */
+    async streamV1(impl) {
+      const emit = emitter(impl);
+      const log = [];
+      const lambda = RunnableLambda.from(async (x, config) => {
+        await emit('v1_event', { x }, config);
+        return x;
+      });
+      const records = [];
+      for await (const r of lambda.streamEvents('in', { version: 'v1', callbacks: [recorder(log)] })) records.push(r);
+      await lc.awaitAllCallbacks();
+      return observe({ records, log });
+    },
+
+    /** Pitfall 2: a binding with its own callbacks invoked inside a run without config. */
+    async bindingWithCallbacks(impl) {
+      const emit = emitter(impl);
+      const outerLog = [];
+      const innerLog = [];
+      const inner = RunnableLambda.from(async (x, config) => {
+        await emit('inner_ev', { x }, config);
+        return x;
+      }).withConfig({ runName: 'innerBound', callbacks: [recorder(innerLog)] });
+      const outer = RunnableLambda.from(async (x, config) => {
+        await emit('outer_ev', { x }, config);
+        await (impl.web ? inner.invoke(x, config) : inner.invoke(x));
+        return x;
+      }).withConfig({ runName: 'outer' });
+      const records = await streamAll(outer, 'in', { callbacks: [recorder(outerLog)] });
+      await lc.awaitAllCallbacks();
+      return observe({ records, outerLog, innerLog });
+    },
+
     /** Pitfall 1: a generator lambda; implicit dispatch is silently dropped there. */
     async generatorLambda(impl) {
       const emit = emitter(impl);
