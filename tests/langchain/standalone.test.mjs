@@ -278,3 +278,41 @@ test('dispatch with a config captured after its run ended: warning, no record, h
   assert.equal(expected.log.length, 1);
   for (const name of ['runwire-node', 'runwire-web']) assert.deepStrictEqual(await observe(name), expected, name);
 });
+
+test('breaking out of the stream aborts config.signal; sync functions and sync throws work', async () => {
+  for (const rw of [runwire, runwireWeb]) {
+    let signal;
+    let resume;
+    const gate = new Promise((resolve) => {
+      resume = resolve;
+    });
+    const stream = rw.streamEvents(async (x, config) => {
+      signal = config.signal;
+      await rw.dispatchCustomEvent('first', 1, config);
+      await gate;
+      await rw.dispatchCustomEvent('after-break', 2, config);
+      return x;
+    }, 'in');
+    const seen = [];
+    for await (const r of stream) {
+      seen.push(r.event);
+      if (r.event === 'on_custom_event') break;
+    }
+    assert.deepEqual(seen, ['on_chain_start', 'on_custom_event']);
+    assert.equal(signal.aborted, true, rw.target);
+    resume();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+
+    const syncRecords = [];
+    for await (const r of rw.streamEvents((x) => x * 2, 21)) syncRecords.push(r);
+    assert.deepEqual(syncRecords.at(-1).data, { output: 42 });
+    await assert.rejects(
+      async () => {
+        for await (const r of rw.streamEvents(() => {
+          throw new TypeError('sync boom');
+        }, 1)) assert.ok(r);
+      },
+      { name: 'TypeError', message: 'sync boom' },
+    );
+  }
+});
