@@ -36,15 +36,3 @@ pub fn classify_ip(ip: String, policy_json: String) -> Result<Option<String>> {
 pub fn resolve_header_templates(headers_json: String, env_json: String, options_json: String) -> Result<String> {
     calls::resolve_header_templates(&headers_json, &env_json, &options_json).map_err(to_js)
 }
-
-/// Appends a query token (`?token=...`), percent-encoded.
-#[napi(js_name = "withQueryToken")]
-pub fn with_query_token(url: String, name: String, token: String) -> String {
-    runwire_core::policy::url_policy::with_query_token(&url, &name, &token)
-}
-
-/// The URL with query values and password replaced by `***`, for logs.
-#[napi(js_name = "redactUrl")]
-pub fn redact_url(url: String) -> String {
-    runwire_core::policy::url_policy::redact_url(&url)
-}

@@ -37,15 +37,3 @@ pub fn classify_ip(ip: &str, policy_json: &str) -> Result<Option<String>, JsValu
 pub fn resolve_header_templates(headers_json: &str, env_json: &str, options_json: &str) -> Result<String, JsValue> {
     calls::resolve_header_templates(headers_json, env_json, options_json).map_err(to_js)
 }
-
-/// Appends a query token (`?token=...`), percent-encoded.
-#[wasm_bindgen(js_name = withQueryToken)]
-pub fn with_query_token(url: &str, name: &str, token: &str) -> String {
-    runwire_core::policy::url_policy::with_query_token(url, name, token)
-}
-
-/// The URL with query values and password replaced by `***`, for logs.
-#[wasm_bindgen(js_name = redactUrl)]
-pub fn redact_url(url: &str) -> String {
-    runwire_core::policy::url_policy::redact_url(url)
-}

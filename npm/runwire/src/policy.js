@@ -3,8 +3,8 @@
  * defaults), SSRF address checks, `${{ env.VAR }}` header templates, query-token auth.
  *
  * Built once over either backend's low-level functions (`urlPolicyCheck`,
- * `urlPolicyCheckAddresses`, `classifyIp`, `resolveHeaderTemplates`, `withQueryToken`,
- * `redactUrl`; crates/{node,wasm}/src/policy.rs). URLs are normalised here with the runtime's
+ * `urlPolicyCheckAddresses`, `classifyIp`, `resolveHeaderTemplates`;
+ * crates/{node,wasm}/src/policy.rs); `withQueryToken` and `redactUrl` are plain JS over `URL`). URLs are normalised here with the runtime's
  * own WHATWG parser (`new URL`) — the same one `fetch` uses — and the core checks the
  * normalised href, so `http://0x7f.1/` is judged as 127.0.0.1 on every target.
  *
@@ -118,17 +118,40 @@ export function createPolicyApi(native, platform = {}) {
     return Object.fromEntries(pairs);
   }
 
-  /** Appends LangGraph-style query-token auth: `url?token=<token>` (name configurable). */
-  function withQueryToken(url, token, options = {}) {
-    checkUrlArg(url);
-    if (typeof token !== 'string' || token === '') throw invalidArgument('token must be a non-empty string');
-    return native.withQueryToken(url, options.name ?? 'token', token);
-  }
-
-  /** The URL with query values and passwords replaced by `***`, safe for logs. */
-  function redactUrl(url) {
-    return native.redactUrl(checkUrlArg(url));
-  }
-
   return { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHeaderTemplates, withQueryToken, redactUrl };
 }
+
+/**
+ * Appends LangGraph-style query-token auth: `url?token=<token>` (name configurable), encoded as
+ * `URLSearchParams` does. Plain JS: every runtime has a WHATWG `URL`.
+ */
+export function withQueryToken(url, token, options = {}) {
+  checkUrlArg(url);
+  if (typeof token !== 'string' || token === '') throw invalidArgument('token must be a non-empty string');
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw codedError('ERR_RUNWIRE_URL_POLICY', "Invalid webhook hostname ''");
+  }
+  parsed.searchParams.append(options.name ?? 'token', token);
+  return parsed.href;
+}
+
+/** The URL with query values, password and fragment replaced by `***`, safe for logs. */
+export function redactUrl(url) {
+  checkUrlArg(url);
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '<invalid url>';
+  }
+  const names = [...parsed.searchParams.keys()];
+  parsed.search = '';
+  for (const name of names) parsed.searchParams.append(name, '***');
+  if (parsed.password) parsed.password = '***';
+  if (parsed.hash) parsed.hash = '***';
+  return parsed.href;
+}
+

@@ -84,8 +84,9 @@ export default {
       name: 'query token and redaction',
       run(rw) {
         const url = rw.withQueryToken('https://example.com/hook?a=1', 's3 cr&t');
-        equal(url, 'https://example.com/hook?a=1&token=s3%20cr%26t');
+        equal(url, 'https://example.com/hook?a=1&token=s3+cr%26t');
         equal(rw.redactUrl(url), 'https://example.com/hook?a=***&token=***');
+        equal(rw.redactUrl('https://u:pw@example.com/x#frag'), 'https://u:***@example.com/x#***');
       },
     },
     {

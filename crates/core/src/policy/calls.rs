@@ -6,7 +6,6 @@
 
 use std::net::IpAddr;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{HeaderTemplateError, UrlPolicyConfigError, UrlPolicyError};
@@ -46,24 +45,9 @@ pub fn parse_policy(policy_json: &str) -> Result<UrlPolicy, UrlPolicyConfigError
     if text.is_empty() || text == "null" {
         return Ok(UrlPolicy::default());
     }
-    let options: UrlPolicyOptions =
-        serde_json::from_str(text).map_err(|e| UrlPolicyConfigError::Invalid(strip_position(&e)))?;
-    UrlPolicy::new(&options)
-}
-
-fn strip_position(error: &serde_json::Error) -> String {
-    let text = error.to_string();
-    text.split(" at line ").next().unwrap_or(&text).to_owned()
-}
-
-#[derive(Serialize)]
-struct CheckedJson<'a> {
-    url: &'a str,
-    host: String,
-    host_type: &'static str,
-    port: u16,
-    allowlisted: bool,
-    needs_dns: bool,
+    let value: Value =
+        serde_json::from_str(text).map_err(|_| UrlPolicyConfigError::Invalid("policy must be a JSON object".into()))?;
+    UrlPolicy::new(&UrlPolicyOptions::from_json(&value)?)
 }
 
 fn checked_json(checked: &CheckedUrl) -> String {
@@ -72,15 +56,15 @@ fn checked_json(checked: &CheckedUrl) -> String {
         Host::Ip(IpAddr::V4(ip)) => (ip.to_string(), "ipv4"),
         Host::Ip(IpAddr::V6(ip)) => (ip.to_string(), "ipv6"),
     };
-    let json = CheckedJson {
-        url: &checked.url,
-        host,
-        host_type,
-        port: checked.port,
-        allowlisted: checked.allowlisted,
-        needs_dns: checked.needs_dns,
-    };
-    serde_json::to_string(&json).unwrap_or_default()
+    serde_json::json!({
+        "url": checked.url,
+        "host": host,
+        "host_type": host_type,
+        "port": checked.port,
+        "allowlisted": checked.allowlisted,
+        "needs_dns": checked.needs_dns,
+    })
+    .to_string()
 }
 
 fn href_opt(href: &str) -> Option<&str> {
@@ -169,7 +153,7 @@ mod tests {
         let ok = check_url("https://0x08080808/x", "https://8.8.8.8/x", "").unwrap();
         assert_eq!(
             ok,
-            r#"{"url":"https://8.8.8.8/x","host":"8.8.8.8","host_type":"ipv4","port":443,"allowlisted":false,"needs_dns":false}"#
+            r#"{"allowlisted":false,"host":"8.8.8.8","host_type":"ipv4","needs_dns":false,"port":443,"url":"https://8.8.8.8/x"}"#
         );
         let err = check_url("https://x", "https://x/", r#"{"bogus":1}"#).unwrap_err();
         assert_eq!(err.code(), "ERR_RUNWIRE_URL_POLICY_CONFIG");

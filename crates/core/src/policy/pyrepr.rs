@@ -42,12 +42,9 @@ pub fn value_repr(value: &Value) -> String {
         Value::Null => "None".to_owned(),
         Value::Bool(true) => "True".to_owned(),
         Value::Bool(false) => "False".to_owned(),
-        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(i), _, _) => i.to_string(),
-            (None, Some(u), _) => u.to_string(),
-            (None, None, Some(f)) if f.fract() == 0.0 && f.abs() < 1e16 => format!("{f:.1}"),
-            _ => n.to_string(),
-        },
+        // serde_json prints floats with ryu (`5.0`, `1.5`), as Python's repr does for these;
+        // core's `{:.1}` float formatting would add ~20 KB to the web build.
+        Value::Number(n) => n.to_string(),
         Value::String(s) => str_repr(s),
         Value::Array(items) => format!("[{}]", items.iter().map(value_repr).collect::<Vec<_>>().join(", ")),
         Value::Object(map) => {

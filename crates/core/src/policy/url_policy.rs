@@ -27,7 +27,7 @@
 
 use std::net::IpAddr;
 
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::error::{UrlPolicyConfigError, UrlPolicyError};
 use crate::policy::ip::{check_ip, BlockReason, IpRules};
@@ -37,8 +37,7 @@ use crate::policy::pyrepr;
 pub const DEFAULT_MAX_URL_LENGTH: usize = 2048;
 
 /// A named starting point for a policy; explicit options override it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Profile {
     /// runwire's default: https only, ports 443/80, loopback and private ranges blocked.
     #[default]
@@ -52,29 +51,75 @@ pub enum Profile {
 }
 
 /// Policy options as users write them (LangGraph's snake_case names; camelCase accepted).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+///
+/// Parsed by hand from a JSON value ([`UrlPolicyOptions::from_json`]) rather than with a serde
+/// derive: the derive's error paths pull float formatting into the web build (~10 KB gzip).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UrlPolicyOptions {
     /// Starting point; the fields below override it.
     pub profile: Profile,
     /// Host allowlist: exact names or `*.domain`. Empty means any host.
-    #[serde(alias = "allowedDomains")]
     pub allowed_domains: Option<Vec<String>>,
     /// Refuse schemes other than `https`.
-    #[serde(alias = "requireHttps")]
     pub require_https: Option<bool>,
     /// Allowed ports (explicit, else 443 for https / 80 for http). Empty means any port.
-    #[serde(alias = "allowedPorts")]
     pub allowed_ports: Option<Vec<u16>>,
     /// Refuse loopback addresses, `localhost` names and relative URLs.
-    #[serde(alias = "disableLoopback")]
     pub disable_loopback: Option<bool>,
     /// Refuse private ranges (RFC 1918, CGNAT, ULA).
-    #[serde(alias = "disablePrivateIps")]
     pub disable_private_ips: Option<bool>,
     /// Longest accepted URL, in characters.
-    #[serde(alias = "maxUrlLength")]
     pub max_url_length: Option<usize>,
+}
+
+impl UrlPolicyOptions {
+    /// Reads options from a JSON object (`null` means all defaults).
+    pub fn from_json(value: &Value) -> Result<Self, UrlPolicyConfigError> {
+        let invalid = |what: &str| UrlPolicyConfigError::Invalid(what.to_owned());
+        let map = match value {
+            Value::Null => return Ok(Self::default()),
+            Value::Object(map) => map,
+            _ => return Err(invalid("policy must be an object")),
+        };
+        let mut out = Self::default();
+        let flag = |v: &Value, name: &str| v.as_bool().ok_or_else(|| invalid(&format!("{name} must be a boolean")));
+        for (key, v) in map {
+            match key.as_str() {
+                "profile" => {
+                    out.profile = match v.as_str() {
+                        Some("safe") => Profile::Safe,
+                        Some("dev") => Profile::Dev,
+                        Some("langgraph") => Profile::Langgraph,
+                        _ => return Err(invalid("profile must be \"safe\", \"dev\" or \"langgraph\"")),
+                    }
+                }
+                "allowed_domains" | "allowedDomains" => {
+                    let items =
+                        v.as_array().filter(|a| a.iter().all(|d| d.as_str().is_some_and(|d| !d.trim().is_empty())));
+                    let items = items.ok_or_else(|| UrlPolicyConfigError::EmptyDomain(pyrepr::value_repr(v)))?;
+                    out.allowed_domains = Some(items.iter().filter_map(|d| d.as_str().map(str::to_owned)).collect());
+                }
+                "allowed_ports" | "allowedPorts" => {
+                    let ports = v.as_array().and_then(|a| {
+                        a.iter().map(|p| p.as_u64().and_then(|p| u16::try_from(p).ok())).collect::<Option<Vec<u16>>>()
+                    });
+                    out.allowed_ports =
+                        Some(ports.ok_or_else(|| invalid("allowed_ports must be a list of port numbers"))?);
+                }
+                "require_https" | "requireHttps" => out.require_https = Some(flag(v, "require_https")?),
+                "disable_loopback" | "disableLoopback" => out.disable_loopback = Some(flag(v, "disable_loopback")?),
+                "disable_private_ips" | "disablePrivateIps" => {
+                    out.disable_private_ips = Some(flag(v, "disable_private_ips")?);
+                }
+                "max_url_length" | "maxUrlLength" => {
+                    let n = v.as_u64().and_then(|n| usize::try_from(n).ok()).filter(|&n| n > 0);
+                    out.max_url_length = Some(n.ok_or(UrlPolicyConfigError::MaxUrlLength)?);
+                }
+                other => return Err(invalid(&format!("unknown option '{other}'"))),
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// A validated policy.
@@ -426,73 +471,6 @@ fn raw_host_port(input: &str) -> (String, Option<u16>) {
     (host.to_ascii_lowercase(), port.and_then(|p| p.parse().ok()))
 }
 
-/// Appends `?token=<value>` (LangGraph's documented query-token auth); name and value are
-/// percent-encoded, any `#fragment` stays last.
-pub fn with_query_token(url: &str, name: &str, token: &str) -> String {
-    let (base, fragment) = url.split_once('#').map_or((url, None), |(b, f)| (b, Some(f)));
-    let sep = if base.contains('?') {
-        if base.ends_with(['?', '&']) {
-            ""
-        } else {
-            "&"
-        }
-    } else {
-        "?"
-    };
-    let mut out = format!("{base}{sep}{}={}", percent_encode(name), percent_encode(token));
-    if let Some(fragment) = fragment {
-        out.push('#');
-        out.push_str(fragment);
-    }
-    out
-}
-
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// The URL with every query value and any password replaced by `***`: what logs, DLQ records
-/// and errors show, so a query token or basic-auth password never leaks.
-pub fn redact_url(url: &str) -> String {
-    let (base, fragment) = url.split_once('#').map_or((url, None), |(b, f)| (b, Some(f)));
-    let (path, query) = base.split_once('?').map_or((base, None), |(p, q)| (p, Some(q)));
-    let mut out = match path.split_once("://") {
-        Some((scheme, rest)) => {
-            let end = rest.find('/').unwrap_or(rest.len());
-            let (authority, tail) = rest.split_at(end);
-            match authority.rsplit_once('@') {
-                Some((userinfo, host)) => match userinfo.split_once(':') {
-                    Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
-                    None => path.to_owned(),
-                },
-                None => path.to_owned(),
-            }
-        }
-        None => path.to_owned(),
-    };
-    if let Some(query) = query {
-        out.push('?');
-        let pairs: Vec<String> = query
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| format!("{}=***", p.split_once('=').map_or(p, |(k, _)| k)))
-            .collect();
-        out.push_str(&pairs.join("&"));
-    }
-    if fragment.is_some() {
-        out.push_str("#***");
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,8 +480,7 @@ mod tests {
     const TABLE: &str = include_str!("../../../../tests/fixtures/url-policy.json");
 
     fn policy(options: &Value) -> Result<UrlPolicy, UrlPolicyConfigError> {
-        let options: UrlPolicyOptions = serde_json::from_value(options.clone()).unwrap();
-        UrlPolicy::new(&options)
+        UrlPolicy::new(&UrlPolicyOptions::from_json(options)?)
     }
 
     #[test]
@@ -549,15 +526,5 @@ mod tests {
             assert_eq!(err.code(), "ERR_RUNWIRE_URL_POLICY_CONFIG");
             assert_eq!(Some(err.to_string().as_str()), case["error"].as_str(), "{}", case["name"]);
         }
-    }
-
-    #[test]
-    fn query_token_and_redaction() {
-        let url = with_query_token("https://example.com/hook?a=1", "token", "s3 cr&t");
-        assert_eq!(url, "https://example.com/hook?a=1&token=s3%20cr%26t");
-        assert_eq!(with_query_token("https://e.com/h#f", "token", "x"), "https://e.com/h?token=x#f");
-        let redacted = redact_url(&url);
-        assert_eq!(redacted, "https://example.com/hook?a=***&token=***");
-        assert_eq!(redact_url("https://u:pw@example.com/"), "https://u:***@example.com/");
     }
 }
