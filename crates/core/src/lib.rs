@@ -11,6 +11,7 @@
 //! `clippy.toml` in this crate forbids the std/tokio shortcuts that would bypass the seam.
 
 pub mod canonical;
+pub mod config;
 pub mod dlq;
 pub mod engine;
 pub mod envelope;
@@ -25,6 +26,7 @@ pub mod retry;
 pub mod run_id;
 pub mod runtime;
 pub mod secret;
+pub mod simulate;
 pub mod sink;
 pub mod standard;
 pub mod stripe;

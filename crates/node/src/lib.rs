@@ -5,9 +5,12 @@
 //! [`ErrorCode`](runwire_core::ErrorCode). The public JavaScript API lives in `npm/runwire`
 //! (`src/api.js`), which wraps this low-level surface and the web build's identical one.
 
+pub mod delivery;
 pub mod error;
 pub mod events;
+pub mod file_dlq;
 pub mod policy;
 pub mod runtime;
 pub mod signing;
 pub mod ssrf;
+pub mod transport;

@@ -1,7 +1,7 @@
-//! The native side of the runtime seam. Signing only needs entropy so far; the tokio clock,
-//! sleeper and HTTP transport land with the delivery engine.
+//! The native side of the runtime seam: OS randomness, the system clock and tokio timers. HTTP
+//! is [`crate::transport::NativeTransport`].
 
-use runwire_core::runtime::{Clock, Entropy};
+use runwire_core::runtime::{Clock, Entropy, Sleeper};
 
 /// OS randomness and the system clock.
 #[derive(Debug, Clone, Copy, Default)]
@@ -21,5 +21,12 @@ impl Clock for NodeRuntime {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+}
+
+impl Sleeper for NodeRuntime {
+    type Sleep = tokio::time::Sleep;
+    fn sleep(&self, duration: std::time::Duration) -> Self::Sleep {
+        tokio::time::sleep(duration)
     }
 }

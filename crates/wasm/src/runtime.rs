@@ -1,13 +1,23 @@
-//! The web side of the runtime seam: `crypto.getRandomValues` and `Date.now`. Timers and
-//! `fetch` land with the delivery engine.
+//! The web side of the runtime seam: `crypto.getRandomValues`, `Date.now` and `setTimeout`.
+//! HTTP is [`crate::fetch::FetchTransport`].
 
-use runwire_core::runtime::{Clock, Entropy};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use runwire_core::runtime::{Clock, Entropy, Sleeper};
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
     fn get_random_values(buf: &mut [u8]);
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &js_sys::Function, ms: f64) -> wasm_bindgen::JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &wasm_bindgen::JsValue);
 }
 
 /// Web Crypto randomness and the JS clock.
@@ -34,5 +44,38 @@ impl Clock for WebRuntime {
         } else {
             0
         }
+    }
+}
+
+/// A `setTimeout` promise as a future. Dropping it clears the timer, so an abandoned wait (a
+/// drain deadline that was not needed, a retry cut short by shutdown) never keeps a Node or Deno
+/// process alive.
+pub struct Sleep {
+    promise: JsFuture,
+    timer: wasm_bindgen::JsValue,
+}
+
+impl Future for Sleep {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        Pin::new(&mut self.promise).poll(cx).map(|_| ())
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        clear_timeout(&self.timer);
+    }
+}
+
+impl Sleeper for WebRuntime {
+    type Sleep = Sleep;
+    fn sleep(&self, duration: Duration) -> Sleep {
+        let ms = duration.as_secs_f64() * 1000.0;
+        let mut timer = wasm_bindgen::JsValue::UNDEFINED;
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            timer = set_timeout(&resolve, ms);
+        });
+        Sleep { promise: JsFuture::from(promise), timer }
     }
 }

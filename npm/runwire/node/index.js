@@ -8,6 +8,7 @@ import { createEvents } from '../src/events/index.js';
 import * as context from './context.js';
 import { createPolicyApi } from '../src/policy.js';
 import { createReceiverApi } from '../src/receiver.js';
+import { createDeliveryApi } from '../src/delivery.js';
 
 const native = createRequire(import.meta.url)('./native.cjs');
 const api = createApi(native);
@@ -19,3 +20,4 @@ export const { dispatchCustomEvent, streamEvents, invokeRun, awaitCallbacks } = 
 export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHeaderTemplates, withQueryToken, redactUrl } =
   createPolicyApi(native, { defaultEnv: () => process.env });
 export const { createMemoryDedupeStore, webhookHandler, webhookMiddleware } = createReceiverApi(api);
+export const { createDelivery, createWebhookHandler, simulateDelivery } = createDeliveryApi(native);

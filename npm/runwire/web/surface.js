@@ -7,6 +7,7 @@ import { createApi } from '../src/api.js';
 import { createEvents } from '../src/events/index.js';
 import { createPolicyApi } from '../src/policy.js';
 import { createReceiverApi } from '../src/receiver.js';
+import { createDeliveryApi } from '../src/delivery.js';
 
 const api = createApi(wasm);
 const events = createEvents(wasm);
@@ -17,3 +18,4 @@ export const { dispatchCustomEvent, streamEvents, invokeRun, awaitCallbacks } = 
 export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHeaderTemplates, withQueryToken, redactUrl } =
   createPolicyApi(wasm);
 export const { createMemoryDedupeStore, webhookHandler, webhookMiddleware } = createReceiverApi(api);
+export const { createDelivery, createWebhookHandler, simulateDelivery } = createDeliveryApi(wasm);

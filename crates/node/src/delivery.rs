@@ -1,0 +1,177 @@
+//! The delivery engine in the addon: workers on napi's tokio runtime, HTTP via
+//! [`NativeTransport`], dead letters to files (or a JS callback), hooks to a JS callback.
+//!
+//! The JS thread pays for exactly one napi call per event (`enqueue(event, runId, dataJson)`):
+//! three string copies, an id, a timestamp and a `try_send` per sink. Body building, signing,
+//! HTTP, retries, timers and DLQ writes run on tokio threads. Hook and dead-letter callbacks reach
+//! JS through weak, non-blocking threadsafe functions, so they never keep the process alive and
+//! never block a worker. Mirrors `crates/wasm/src/delivery.rs` method for method.
+
+use std::time::Duration;
+
+use napi::bindgen_prelude::Function;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::Status;
+use napi_derive::napi;
+use runwire_core::config::DeliveryConfig;
+use runwire_core::dlq::{DeadLetter, DeadLetterStore};
+use runwire_core::engine::{Engine, HookEvent, Hooks, SinkSpec};
+use runwire_core::error::DeliveryError;
+use runwire_core::webhook::WebhookSink;
+
+use crate::error::{invalid_argument, to_js, Result};
+use crate::file_dlq::FileDeadLetters;
+use crate::runtime::NodeRuntime;
+use crate::transport::{NativeTransport, TransportOptions};
+
+/// Where dead letters go when neither `dlqDir` nor a callback is given.
+pub const DEFAULT_DLQ_DIR: &str = ".runwire/dlq";
+
+type Callback = ThreadsafeFunction<String, (), String, Status, false, true>;
+
+/// Delivery hooks forwarded to a JS function as JSON text.
+pub struct JsHooks(Option<Callback>);
+
+impl Hooks for JsHooks {
+    fn emit(&self, event: HookEvent) {
+        if let Some(callback) = &self.0 {
+            if let Ok(json) = serde_json::to_string(&event) {
+                let _ = callback.call(json, ThreadsafeFunctionCallMode::NonBlocking);
+            }
+        }
+    }
+}
+
+/// Files by default; a JS callback when one is given.
+pub enum NodeDeadLetters {
+    /// Atomic files under a directory.
+    Files(FileDeadLetters),
+    /// `onDeadLetter(recordJson)`; the record counts as stored once queued to the JS thread.
+    Callback(Callback),
+}
+
+impl DeadLetterStore for NodeDeadLetters {
+    async fn put(&self, record: DeadLetter) -> std::result::Result<(), String> {
+        match self {
+            Self::Files(files) => files.put(record).await,
+            Self::Callback(callback) => match callback.call(record.to_json(), ThreadsafeFunctionCallMode::NonBlocking) {
+                Status::Ok => Ok(()),
+                status => Err(format!("dead-letter callback unavailable: {status}")),
+            },
+        }
+    }
+}
+
+type NodeEngine = Engine<NodeRuntime, WebhookSink<NativeTransport, NodeRuntime>, NodeDeadLetters, JsHooks>;
+
+/// A running delivery engine (see `createDelivery`).
+#[napi]
+pub struct Delivery {
+    engine: NodeEngine,
+}
+
+fn callback(function: Option<Function<'_, String, ()>>) -> Result<Option<Callback>> {
+    function
+        .map(|f| {
+            f.build_threadsafe_function::<String>()
+                .callee_handled::<false>()
+                .weak::<true>()
+                .build()
+                .map_err(|e| invalid_argument(format!("callback: {e}")))
+        })
+        .transpose()
+}
+
+/// The JS layer validates timeouts; anything odd that slips through means "no waiting".
+fn millis(ms: f64) -> Duration {
+    if ms.is_finite() && ms > 0.0 {
+        Duration::from_secs_f64(ms.min(1e12) / 1000.0)
+    } else {
+        Duration::ZERO
+    }
+}
+
+/// Starts a delivery engine from its JSON config. `onHook(json)` receives delivery hook events;
+/// `onDeadLetter(json)` replaces the file store (default directory `.runwire/dlq`, or `dlqDir`).
+#[napi(js_name = "createDelivery")]
+pub fn create_delivery(
+    config_json: String,
+    on_hook: Option<Function<'_, String, ()>>,
+    on_dead_letter: Option<Function<'_, String, ()>>,
+) -> Result<Delivery> {
+    let config = DeliveryConfig::parse(&config_json).map_err(to_js)?;
+    let transport = NativeTransport::new(TransportOptions::default())
+        .map_err(|e| to_js(DeliveryError::InvalidConfig(format!("http client: {e}"))))?;
+    let sinks = config
+        .sinks
+        .into_iter()
+        .map(|(options, webhook)| {
+            let sink = WebhookSink::new(webhook, transport.clone(), NodeRuntime).map_err(to_js)?;
+            Ok(SinkSpec {
+                name: options.name,
+                sink,
+                policy: options.policy,
+                concurrency: options.concurrency,
+                queue_capacity: options.queue_capacity,
+                events: options.events,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let store = match callback(on_dead_letter)? {
+        Some(callback) => NodeDeadLetters::Callback(callback),
+        None => NodeDeadLetters::Files(FileDeadLetters::new(config.dlq_dir.as_deref().unwrap_or(DEFAULT_DLQ_DIR))),
+    };
+    let engine = Engine::new(NodeRuntime, config.limits, sinks, store, JsHooks(callback(on_hook)?)).map_err(to_js)?;
+    let (workers, writer) = engine.workers();
+    for worker in workers {
+        napi::bindgen_prelude::spawn(worker);
+    }
+    napi::bindgen_prelude::spawn(writer);
+    Ok(Delivery { engine })
+}
+
+#[napi]
+impl Delivery {
+    /// Accepts one event (`dataJson` is the event's JSON text). Returns false when every sink
+    /// filtered it out.
+    #[napi]
+    pub fn enqueue(&self, event: String, run_id: String, data_json: String) -> Result<bool> {
+        self.engine.enqueue(&event, &run_id, data_json).map(|id| id.is_some()).map_err(to_js)
+    }
+
+    /// Waits for pending work, dead-lettering what is left at the deadline (reason `shutdown`).
+    /// Resolves with the stats JSON.
+    #[napi]
+    pub async fn drain(&self, timeout_ms: f64) -> napi::Result<String> {
+        let stats = self.engine.drain(millis(timeout_ms)).await;
+        Ok(serde_json::to_string(&stats).unwrap_or_default())
+    }
+
+    /// Stops accepting, drains, and stops the workers. Resolves with the stats JSON.
+    #[napi]
+    pub async fn close(&self, timeout_ms: f64) -> napi::Result<String> {
+        let stats = self.engine.close(millis(timeout_ms)).await;
+        Ok(serde_json::to_string(&stats).unwrap_or_default())
+    }
+
+    /// The counters, as JSON.
+    #[napi]
+    pub fn stats(&self) -> String {
+        serde_json::to_string(&self.engine.stats()).unwrap_or_default()
+    }
+
+    /// Re-sends a dead-letter record (its JSON) with the same id and a fresh signature, to its
+    /// own sink or to `sink`.
+    #[napi]
+    pub fn replay(&self, record_json: String, sink: Option<String>) -> Result<()> {
+        let record = DeadLetter::from_json(&record_json)
+            .map_err(|e| to_js(DeliveryError::InvalidRecord(e.to_string())))?;
+        self.engine.replay(record, sink.as_deref()).map_err(to_js)
+    }
+}
+
+/// Runs one message through the engine under the virtual clock (conformance: exact schedules).
+#[napi(js_name = "simulateDelivery")]
+pub fn simulate_delivery(input_json: String) -> Result<String> {
+    runwire_core::simulate::simulate(&input_json).map_err(to_js)
+}

@@ -1,0 +1,185 @@
+/**
+ * Signed webhook delivery, built once over either backend.
+ *
+ * Both builds export the same low-level engine: `createDelivery(configJson, onHook, onDeadLetter)`
+ * returning an object with `enqueue(event, runId, dataJson)`, `drain(timeoutMs)`,
+ * `close(timeoutMs)`, `stats()` and `replay(recordJson, sink)`, plus `simulateDelivery(json)`.
+ * In the addon the engine runs on tokio threads with a native HTTP client and a file DLQ; in the
+ * web build it runs on JS promises with `fetch`. Either way the JS thread only serialises the
+ * event (`JSON.stringify`) and makes one call to enqueue it.
+ *
+ * The LangChain callback handler lives in ./handler.js and feeds the same `send`.
+ */
+import { codedError, invalidArgument } from './errors.js';
+import { createHandler } from './handler.js';
+
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+
+const HOOKS = {
+  'attempt.failed': 'onAttemptFailed',
+  'message.exhausted': 'onExhausted',
+  'message.dead_lettered': 'onDeadLettered',
+  'endpoint.disabled': 'onEndpointDisabled',
+  'dlq.write_failed': 'onDlqWriteFailed',
+};
+
+const SINK_KEYS = new Set([
+  'name', 'url', 'secret', 'scheme', 'githubSecret', 'githubHeader', 'headers', 'timeoutMs',
+  'retryDelaysMs', 'jitter', 'concurrency', 'queueCapacity', 'events',
+]);
+
+function sinkConfig(sink, index) {
+  if (sink === null || typeof sink !== 'object') throw invalidArgument(`sinks[${index}] must be an object`);
+  if (typeof sink.url !== 'string') throw invalidArgument(`sinks[${index}].url must be a string`);
+  const out = {};
+  for (const [key, value] of Object.entries(sink)) {
+    if (!SINK_KEYS.has(key)) throw invalidArgument(`sinks[${index}].${key} is not a sink option`);
+    if (value !== undefined) out[key] = value;
+  }
+  if (out.url.length > 0) {
+    let parsed;
+    try {
+      parsed = new URL(out.url);
+    } catch {
+      throw invalidArgument(`sinks[${index}].url is not a valid URL`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw invalidArgument(`sinks[${index}].url must be http: or https:`);
+    }
+  }
+  return out;
+}
+
+function timeout(ms) {
+  const value = ms ?? DEFAULT_DRAIN_TIMEOUT_MS;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw invalidArgument('timeoutMs must be a non-negative number of milliseconds');
+  }
+  return value;
+}
+
+/** Serialises data for the engine; never throws into the caller's agent. */
+function toJson(data) {
+  const text = JSON.stringify(data === undefined ? null : data);
+  if (text === undefined) throw codedError('ERR_RUNWIRE_UNSERIALIZABLE', 'event data has no JSON form');
+  return text;
+}
+
+/** @param {object} native the addon or the initialised wasm module */
+export function createDeliveryApi(native) {
+  /**
+   * Starts a delivery engine. See index.d.ts `DeliveryOptions`.
+   */
+  function createDelivery(options) {
+    const { sinks, dlq, hooks, maxBodyBytes, maxFieldChars } = options ?? {};
+    if (!Array.isArray(sinks) || sinks.length === 0) throw invalidArgument('options.sinks must be a non-empty array');
+    const config = { sinks: sinks.map(sinkConfig) };
+    if (maxBodyBytes !== undefined) config.maxBodyBytes = maxBodyBytes;
+    if (maxFieldChars !== undefined) config.maxFieldChars = maxFieldChars;
+    let onDeadLetter;
+    if (typeof dlq === 'function') {
+      onDeadLetter = (json) => {
+        try {
+          const result = dlq(JSON.parse(json));
+          if (result && typeof result.then === 'function') return result.then(() => undefined);
+        } catch (error) {
+          hooks?.onError?.(error);
+        }
+        return undefined;
+      };
+    } else if (dlq && typeof dlq === 'object' && typeof dlq.dir === 'string') {
+      config.dlqDir = dlq.dir;
+    } else if (dlq !== undefined) {
+      throw invalidArgument('options.dlq must be { dir } (addon) or a function receiving each dead letter');
+    }
+    let onHook;
+    if (hooks && typeof hooks === 'object') {
+      onHook = (json) => {
+        try {
+          const event = JSON.parse(json);
+          hooks.onEvent?.(event);
+          hooks[HOOKS[event.type]]?.(event);
+        } catch (error) {
+          // A throwing hook must never reach the engine or the host's event loop.
+          if (hooks.onError) hooks.onError(error);
+        }
+      };
+    }
+    const engine = native.createDelivery(JSON.stringify(config), onHook, onDeadLetter);
+    const wanted = new Set();
+    for (const sink of sinks) {
+      const events = sink.events ?? DEFAULT_EVENTS;
+      for (const e of Array.isArray(events) ? events : [events]) wanted.add(e);
+    }
+
+    const delivery = {
+      /**
+       * Accepts one event for every sink that wants it: `event` is the LangChain event name
+       * (`on_tool_end`, `on_custom_event`, …), `runId` the event's own run. Returns false when
+       * every sink filtered it out.
+       */
+      send(event, runId, data) {
+        if (typeof event !== 'string' || typeof runId !== 'string') {
+          throw invalidArgument('send(event, runId, data): event and runId must be strings');
+        }
+        return engine.enqueue(event, runId, toJson(data));
+      },
+      /** Whether any sink receives `event` (lets the handler skip serialising the rest). */
+      wants(event) {
+        return wanted.has('*') || wanted.has(event);
+      },
+      /**
+       * Resolves when nothing is pending, or at `timeoutMs` after dead-lettering what is left
+       * (reason `shutdown`). Pass the promise to `ctx.waitUntil` on edge runtimes.
+       */
+      async drain(timeoutMs) {
+        return JSON.parse(await engine.drain(timeout(timeoutMs)));
+      },
+      /** Stops accepting, drains, and stops the workers. */
+      async close(timeoutMs) {
+        return JSON.parse(await engine.close(timeout(timeoutMs)));
+      },
+      /** `{ accepted, delivered, dead_lettered, pending, filtered, attempts, …, sinks: [...] }`. */
+      stats() {
+        return JSON.parse(engine.stats());
+      },
+      /** Re-sends a dead letter: same id and body, fresh timestamp and signature. */
+      replay(record, replayOptions) {
+        const json = typeof record === 'string' ? record : JSON.stringify(record);
+        engine.replay(json, replayOptions?.sink ?? undefined);
+      },
+      /** A LangChain callback handler feeding this delivery (pass as `callbacks: [handler]`). */
+      handler(handlerOptions) {
+        return createHandler(delivery, handlerOptions);
+      },
+    };
+    return delivery;
+  }
+
+  /**
+   * A LangChain callback handler that signs and delivers agent events to webhooks. Same options
+   * as `createDelivery`, plus handler options; `handler.delivery` is the engine (drain, stats).
+   */
+  function createWebhookHandler(options) {
+    const delivery = createDelivery(options);
+    return createHandler(delivery, options);
+  }
+
+  /** Runs one message through the engine under a virtual clock; for schedule tests. */
+  function simulateDelivery(input) {
+    return JSON.parse(native.simulateDelivery(JSON.stringify(input)));
+  }
+
+  return { createDelivery, createWebhookHandler, simulateDelivery };
+}
+
+/** The seed's taxonomy, forwarded unless a sink lists its own `events` (or `"*"`). */
+export const DEFAULT_EVENTS = Object.freeze([
+  'on_custom_event',
+  'on_tool_end',
+  'on_chain_end',
+  'on_llm_end',
+  'on_chat_model_end',
+  'on_agent_action',
+  'on_agent_finish',
+]);
