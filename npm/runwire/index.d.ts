@@ -32,6 +32,7 @@ export type RunwireErrorCode =
   | 'ERR_RUNWIRE_HEADER_TEMPLATE'
   | 'ERR_RUNWIRE_RAW_BODY_UNAVAILABLE'
   | 'ERR_RUNWIRE_BODY_TOO_LARGE'
+  | 'ERR_RUNWIRE_DELIVERY_CLOSED'
   | (string & {});
 
 // ---------------------------------------------------------------------------------------------
@@ -397,3 +398,194 @@ export declare function webhookHandler<T = unknown>(options: ReceiverOptions<T>)
 export declare function webhookMiddleware<T = unknown>(
   options: ReceiverOptions<T>,
 ): (req: any, res: any, next?: (err?: unknown) => void) => Promise<void>;
+// Delivery: signed webhooks with retries, dead letters, idempotency ids, drain and fan-out
+// ---------------------------------------------------------------------------------------------
+
+/** LangChain event names a sink can receive (plus any other `on_*` name). */
+export type DeliveryEventName =
+  | 'on_custom_event'
+  | 'on_tool_end'
+  | 'on_chain_end'
+  | 'on_llm_end'
+  | 'on_chat_model_end'
+  | 'on_agent_action'
+  | 'on_agent_finish'
+  | (string & {});
+
+export interface WebhookSinkOptions {
+  /** Name for stats, hooks and dead letters (never a secret). @default "default" / "sink<i>" */
+  name?: string;
+  /** Target URL (http: or https:). Redirects are never followed. */
+  url: string;
+  /** Standard Webhooks `whsec_` secret(s), current first (several sign each message: rotation). */
+  secret?: string | string[];
+  /** Signature headers to send. @default "standard" */
+  scheme?: 'standard' | 'github' | 'both';
+  /** Key of the GitHub-style `sha256=` signature (its UTF-8 bytes). @default secret (github scheme) */
+  githubSecret?: string;
+  /** @default "X-Signature-256" */
+  githubHeader?: string;
+  /** Static headers; may not override the ones runwire sets. */
+  headers?: Record<string, string>;
+  /** Total time per request. @default 15000 */
+  timeoutMs?: number;
+  /** Waits before retry 1, 2, …; attempts = length + 1. @default [1000, 5000, 30000] */
+  retryDelaysMs?: number[];
+  /** ±20% jitter (upward only when honouring Retry-After). @default true */
+  jitter?: boolean;
+  /** Concurrent requests to this sink. @default 16 */
+  concurrency?: number;
+  /** Messages that may wait for this sink; beyond it they are dead-lettered (`queue_full`). @default 100000 */
+  queueCapacity?: number;
+  /** Events this sink receives, or `"*"`. @default the seed taxonomy (custom events, tool ends, named chain ends, LLM ends, agent action/finish) */
+  events?: DeliveryEventName[] | '*';
+}
+
+export type DeadLetterReason =
+  | 'exhausted'
+  | 'permanent_4xx'
+  | 'gone'
+  | 'redirect'
+  | 'url_policy'
+  | 'payload_too_large'
+  | 'endpoint_disabled'
+  | 'shutdown'
+  | 'queue_full'
+  | 'rejected'
+  | 'invalid_payload';
+
+export interface DeliveryAttempt {
+  at_ms: number;
+  status?: number;
+  /** `timeout`, `network: …`, `blocked: …`, `shutdown` when there was no response. */
+  error?: string;
+  duration_ms: number;
+  /** First bytes of the response body (≤ 1024). */
+  snippet?: string;
+}
+
+/** A replayable dead letter: the exact body that was signed, the stable id, every attempt. */
+export interface DeadLetter {
+  id: string;
+  sink: string;
+  run_id: string;
+  event: string;
+  body: string;
+  reason: DeadLetterReason;
+  attempts: DeliveryAttempt[];
+  accepted_at_ms: number;
+  dead_lettered_at_ms: number;
+}
+
+export interface DeliveryHookEvent {
+  type: 'attempt.failed' | 'message.exhausted' | 'message.dead_lettered' | 'endpoint.disabled' | 'dlq.write_failed';
+  sink: string;
+  id: string;
+  attempt: number;
+  status?: number;
+  error?: string;
+  next_delay_ms?: number;
+  reason?: DeadLetterReason;
+}
+
+export interface DeliveryHooks {
+  onEvent?(event: DeliveryHookEvent): void;
+  onAttemptFailed?(event: DeliveryHookEvent): void;
+  onExhausted?(event: DeliveryHookEvent): void;
+  onDeadLettered?(event: DeliveryHookEvent): void;
+  onEndpointDisabled?(event: DeliveryHookEvent): void;
+  onDlqWriteFailed?(event: DeliveryHookEvent): void;
+  /** A hook, the dead-letter callback or the handler threw / failed to serialise. */
+  onError?(error: unknown): void;
+}
+
+export interface DeliveryOptions {
+  sinks: WebhookSinkOptions[];
+  /**
+   * Where dead letters go. Addon default: files under `.runwire/dlq/YYYY/MM/DD/<run_id>/<sha256(id)>.json`
+   * (`{ dir }` to choose). A function receives each record instead (the web build's store; without
+   * one the web build reports dead letters with `console.error`).
+   */
+  dlq?: { dir: string } | ((record: DeadLetter) => void | Promise<void>);
+  hooks?: DeliveryHooks;
+  /** Byte cap of a body; larger bodies are truncated field by field. @default 16384 (max 65536) */
+  maxBodyBytes?: number;
+  /** Character cap of any one string field (the seed's tool-output cap); 0 = none. @default 4000 */
+  maxFieldChars?: number;
+}
+
+export interface DeliveryCounters {
+  accepted: number;
+  delivered: number;
+  dead_lettered: number;
+  pending: number;
+  filtered: number;
+  attempts: number;
+  failed_attempts: number;
+  dlq_write_errors: number;
+}
+
+/** `accepted = delivered + dead_lettered + pending + filtered`, in total and per sink. */
+export interface DeliveryStats extends DeliveryCounters {
+  sinks: Array<DeliveryCounters & { name: string; disabled: boolean }>;
+}
+
+export interface Delivery {
+  /** Accepts one event; false when every sink filtered it out. One call into the engine. */
+  send(event: DeliveryEventName, runId: string, data: unknown): boolean;
+  /** Whether any sink receives `event`. */
+  wants(event: DeliveryEventName): boolean;
+  /** Waits for pending work; at `timeoutMs` dead-letters the rest (`shutdown`). Use with `ctx.waitUntil`. @default 30000 */
+  drain(timeoutMs?: number): Promise<DeliveryStats>;
+  /** Stops accepting, drains, stops the workers. */
+  close(timeoutMs?: number): Promise<DeliveryStats>;
+  stats(): DeliveryStats;
+  /** Re-sends a dead letter with the same id and a fresh timestamp and signature. */
+  replay(record: DeadLetter | string, options?: { sink?: string }): void;
+  /** A LangChain callback handler feeding this delivery. */
+  handler(options?: WebhookHandlerOptions): WebhookHandler;
+}
+
+export interface WebhookHandlerOptions {
+  /** @default "runwire" */
+  name?: string;
+  /** Forward `on_chain_end` of unnamed plumbing (RunnableSequence, RunnableLambda, …) too. @default false */
+  forwardUnnamedChains?: boolean;
+  onError?(error: unknown): void;
+}
+
+/** A duck-typed LangChain callback handler: pass it as `callbacks: [handler]` at invoke time. */
+export interface WebhookHandler {
+  readonly name: string;
+  readonly awaitHandlers: false;
+  readonly delivery: Delivery;
+  [method: `handle${string}`]: (...args: any[]) => void;
+}
+
+/** Starts a delivery engine (workers on tokio threads in the addon, on JS promises on the web). */
+export declare function createDelivery(options: DeliveryOptions): Delivery;
+
+/** `createDelivery(options).handler(options)`: the one-liner for LangChain users. */
+export declare function createWebhookHandler(options: DeliveryOptions & WebhookHandlerOptions): WebhookHandler;
+
+export interface SimulationStep {
+  status?: number;
+  error?: 'timeout' | 'network';
+  retryAfter?: string;
+}
+
+/** Runs one message through the real engine under a virtual clock, for schedule tests. */
+export declare function simulateDelivery(input: {
+  retryDelaysMs?: number[];
+  jitter?: boolean;
+  seed?: number;
+  startMs?: number;
+  responses: SimulationStep[];
+  fallback?: SimulationStep;
+}): {
+  sleepsMs: number[];
+  attempts: number;
+  statuses: Array<number | null>;
+  delivered: boolean;
+  reason: DeadLetterReason | null;
+};

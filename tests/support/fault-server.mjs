@@ -9,7 +9,7 @@
  *   /hang                    never answers (the client's timeout must fire)
  *   /reset                   a real TCP reset (socket.resetAndDestroy())
  *   /close                   closes the socket without a response
- *   /flaky/<n>               fails the first <n> requests per webhook-id with 503, then 200
+ *   /flaky/<n>               fails the first <n> requests per (path, webhook-id) with 503, then 200
  *
  * `server.down(ms)` refuses connections for a while (the endpoint is down), then comes back.
  *
@@ -36,8 +36,10 @@ export async function startFaultServer({ secret, rule, scheme = 'standard', gith
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const id = req.headers['webhook-id'] ?? req.headers['idempotency-key'] ?? null;
-      const attempt = (attemptsById.get(id) ?? 0) + 1;
-      attemptsById.set(id, attempt);
+      // Attempts are counted per (path, id): several sinks may share one server.
+      const key = `${req.url} ${id}`;
+      const attempt = (attemptsById.get(key) ?? 0) + 1;
+      attemptsById.set(key, attempt);
       const entry = { path: req.url, id, attempt, headers: req.headers, body: body.toString('utf8'), at: Date.now() };
       received.push(entry);
       const action = rule ? rule(entry) : fromPath(req.url, attempt);

@@ -188,8 +188,8 @@ mod tests {
 
     #[test]
     fn applies_defaults() {
-        let config = DeliveryConfig::parse(&format!(r#"{{"sinks":[{{"url":"http://x/","secret":"{SECRET}"}}]}}"#))
-            .unwrap();
+        let config =
+            DeliveryConfig::parse(&format!(r#"{{"sinks":[{{"url":"http://x/","secret":"{SECRET}"}}]}}"#)).unwrap();
         let (options, webhook) = &config.sinks[0];
         assert_eq!(options.name, "default");
         assert_eq!(options.policy, RetryPolicy::default());

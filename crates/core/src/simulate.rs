@@ -84,7 +84,12 @@ pub fn simulate(json: &str) -> Result<String, DeliveryError> {
     let steps = input.responses.into_iter().map(response).collect::<Result<_, _>>()?;
     let runtime = VirtualRuntime::new(input.start_ms, input.seed);
     let policy = RetryPolicy {
-        delays: input.retry_delays_ms.unwrap_or_else(|| DEFAULT_DELAYS_MS.to_vec()).into_iter().map(Duration::from_millis).collect(),
+        delays: input
+            .retry_delays_ms
+            .unwrap_or_else(|| DEFAULT_DELAYS_MS.to_vec())
+            .into_iter()
+            .map(Duration::from_millis)
+            .collect(),
         jitter: input.jitter.unwrap_or(true),
     };
     let dlq = MemoryDeadLetters::default();
@@ -129,7 +134,10 @@ mod tests {
     #[test]
     fn reports_exact_sleeps_and_reason() {
         let out = simulate(r#"{"jitter":false,"responses":[{"status":503},{"error":"timeout"},{"status":429,"retryAfter":"8"}],"fallback":{"status":500}}"#).unwrap();
-        assert_eq!(out, r#"{"sleepsMs":[1000,5000,30000],"attempts":4,"statuses":[503,null,429,500],"delivered":false,"reason":"exhausted"}"#);
+        assert_eq!(
+            out,
+            r#"{"sleepsMs":[1000,5000,30000],"attempts":4,"statuses":[503,null,429,500],"delivered":false,"reason":"exhausted"}"#
+        );
         let ok = simulate(r#"{"jitter":false,"retryDelaysMs":[0,10],"responses":[{"status":502}]}"#).unwrap();
         assert_eq!(ok, r#"{"sleepsMs":[0],"attempts":2,"statuses":[],"delivered":true,"reason":null}"#);
         assert!(simulate(r#"{"responses":[{}]}"#).is_err());

@@ -54,10 +54,12 @@ impl DeadLetterStore for NodeDeadLetters {
     async fn put(&self, record: DeadLetter) -> std::result::Result<(), String> {
         match self {
             Self::Files(files) => files.put(record).await,
-            Self::Callback(callback) => match callback.call(record.to_json(), ThreadsafeFunctionCallMode::NonBlocking) {
-                Status::Ok => Ok(()),
-                status => Err(format!("dead-letter callback unavailable: {status}")),
-            },
+            Self::Callback(callback) => {
+                match callback.call(record.to_json(), ThreadsafeFunctionCallMode::NonBlocking) {
+                    Status::Ok => Ok(()),
+                    status => Err(format!("dead-letter callback unavailable: {status}")),
+                }
+            }
         }
     }
 }
@@ -164,8 +166,8 @@ impl Delivery {
     /// own sink or to `sink`.
     #[napi]
     pub fn replay(&self, record_json: String, sink: Option<String>) -> Result<()> {
-        let record = DeadLetter::from_json(&record_json)
-            .map_err(|e| to_js(DeliveryError::InvalidRecord(e.to_string())))?;
+        let record =
+            DeadLetter::from_json(&record_json).map_err(|e| to_js(DeliveryError::InvalidRecord(e.to_string())))?;
         self.engine.replay(record, sink.as_deref()).map_err(to_js)
     }
 }

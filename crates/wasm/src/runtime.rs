@@ -1,21 +1,17 @@
 //! The web side of the runtime seam: `crypto.getRandomValues`, `Date.now` and `setTimeout`.
 //! HTTP is [`crate::fetch::FetchTransport`].
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-use std::time::Duration;
-
-use runwire_core::runtime::{Clock, Entropy, Sleeper};
-use wasm_bindgen_futures::JsFuture;
+use runwire_core::runtime::{Clock, Entropy};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
     fn get_random_values(buf: &mut [u8]);
+    #[cfg(target_arch = "wasm32")]
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(handler: &js_sys::Function, ms: f64) -> wasm_bindgen::JsValue;
+    #[cfg(target_arch = "wasm32")]
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &wasm_bindgen::JsValue);
 }
@@ -47,35 +43,51 @@ impl Clock for WebRuntime {
     }
 }
 
-/// A `setTimeout` promise as a future. Dropping it clears the timer, so an abandoned wait (a
-/// drain deadline that was not needed, a retry cut short by shutdown) never keeps a Node or Deno
-/// process alive.
-pub struct Sleep {
-    promise: JsFuture,
-    timer: wasm_bindgen::JsValue,
-}
+#[cfg(target_arch = "wasm32")]
+pub use sleep::Sleep;
 
-impl Future for Sleep {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        Pin::new(&mut self.promise).poll(cx).map(|_| ())
+#[cfg(target_arch = "wasm32")]
+mod sleep {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+    use std::time::Duration;
+
+    use runwire_core::runtime::Sleeper;
+    use wasm_bindgen_futures::JsFuture;
+
+    use super::{clear_timeout, set_timeout, WebRuntime};
+
+    /// A `setTimeout` promise as a future. Dropping it clears the timer, so an abandoned wait (a
+    /// drain deadline that was not needed, a retry cut short by shutdown) never keeps a Node or Deno
+    /// process alive.
+    pub struct Sleep {
+        promise: JsFuture,
+        timer: wasm_bindgen::JsValue,
     }
-}
 
-impl Drop for Sleep {
-    fn drop(&mut self) {
-        clear_timeout(&self.timer);
+    impl Future for Sleep {
+        type Output = ();
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            Pin::new(&mut self.promise).poll(cx).map(|_| ())
+        }
     }
-}
 
-impl Sleeper for WebRuntime {
-    type Sleep = Sleep;
-    fn sleep(&self, duration: Duration) -> Sleep {
-        let ms = duration.as_secs_f64() * 1000.0;
-        let mut timer = wasm_bindgen::JsValue::UNDEFINED;
-        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-            timer = set_timeout(&resolve, ms);
-        });
-        Sleep { promise: JsFuture::from(promise), timer }
+    impl Drop for Sleep {
+        fn drop(&mut self) {
+            clear_timeout(&self.timer);
+        }
+    }
+
+    impl Sleeper for WebRuntime {
+        type Sleep = Sleep;
+        fn sleep(&self, duration: Duration) -> Sleep {
+            let ms = duration.as_secs_f64() * 1000.0;
+            let mut timer = wasm_bindgen::JsValue::UNDEFINED;
+            let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+                timer = set_timeout(&resolve, ms);
+            });
+            Sleep { promise: JsFuture::from(promise), timer }
+        }
     }
 }

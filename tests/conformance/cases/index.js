@@ -3,5 +3,6 @@ import signing from './signing.js';
 import errors from './errors.js';
 import events from './events.js';
 import urlPolicy from './url-policy.js';
+import retry from './retry.js';
 
-export default [signing, errors, events, urlPolicy];
+export default [signing, errors, events, urlPolicy, retry];
