@@ -12,10 +12,9 @@
 //! Every field but `url` and the secret of the chosen scheme has a default. Errors name the field
 //! and say what would be accepted.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use crate::engine::EventFilter;
 use crate::envelope::{EnvelopeLimits, DEFAULT_MAX_BYTES, DEFAULT_MAX_FIELD_CHARS};
@@ -30,49 +29,90 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 /// Default queue capacity per sink.
 pub const DEFAULT_QUEUE_CAPACITY: usize = 100_000;
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RawConfig {
-    sinks: Vec<RawSink>,
-    max_body_bytes: Option<usize>,
-    max_field_chars: Option<usize>,
-    dlq_dir: Option<String>,
+/// A JSON object being read field by field; unknown fields are refused by name. (Hand-written
+/// over `serde_json::Value` instead of derived: the derive costs the web build ~10 KB gzip.)
+struct Fields<'a> {
+    map: &'a Map<String, Value>,
+    what: &'a str,
+    known: &'static [&'static str],
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            Self::One(one) => vec![one],
-            Self::Many(many) => many,
+impl<'a> Fields<'a> {
+    fn new(value: &'a Value, what: &'a str, known: &'static [&'static str]) -> Result<Self, DeliveryError> {
+        let map = value.as_object().ok_or_else(|| invalid(format!("{what} must be an object")))?;
+        if let Some(key) = map.keys().find(|k| !known.contains(&k.as_str())) {
+            return Err(invalid(format!("{what}: unknown field `{key}`, expected one of {}", known.join(", "))));
         }
+        Ok(Self { map, what, known })
+    }
+
+    fn get(&self, key: &str) -> Option<&'a Value> {
+        debug_assert!(self.known.contains(&key));
+        self.map.get(key).filter(|v| !v.is_null())
+    }
+
+    fn string(&self, key: &str) -> Result<Option<String>, DeliveryError> {
+        self.get(key)
+            .map(|v| {
+                v.as_str().map(str::to_owned).ok_or_else(|| invalid(format!("{}.{key} must be a string", self.what)))
+            })
+            .transpose()
+    }
+
+    fn uint(&self, key: &str) -> Result<Option<u64>, DeliveryError> {
+        self.get(key)
+            .map(|v| v.as_u64().ok_or_else(|| invalid(format!("{}.{key} must be a non-negative integer", self.what))))
+            .transpose()
+    }
+
+    fn usize(&self, key: &str) -> Result<Option<usize>, DeliveryError> {
+        self.uint(key)?
+            .map(|n| usize::try_from(n).map_err(|_| invalid(format!("{}.{key} is too large", self.what))))
+            .transpose()
+    }
+
+    fn boolean(&self, key: &str) -> Result<Option<bool>, DeliveryError> {
+        self.get(key)
+            .map(|v| v.as_bool().ok_or_else(|| invalid(format!("{}.{key} must be a boolean", self.what))))
+            .transpose()
+    }
+
+    /// A string or an array of strings.
+    fn strings(&self, key: &str) -> Result<Option<Vec<String>>, DeliveryError> {
+        let bad = || invalid(format!("{}.{key} must be a string or an array of strings", self.what));
+        self.get(key)
+            .map(|v| match v {
+                Value::String(one) => Ok(vec![one.clone()]),
+                Value::Array(items) => items.iter().map(|i| i.as_str().map(str::to_owned).ok_or_else(bad)).collect(),
+                _ => Err(bad()),
+            })
+            .transpose()
+    }
+
+    fn uints(&self, key: &str) -> Result<Option<Vec<u64>>, DeliveryError> {
+        let bad = || invalid(format!("{}.{key} must be an array of non-negative integers", self.what));
+        self.get(key)
+            .map(|v| v.as_array().ok_or_else(bad)?.iter().map(|i| i.as_u64().ok_or_else(bad)).collect())
+            .transpose()
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RawSink {
-    name: Option<String>,
-    url: String,
-    secret: Option<OneOrMany>,
-    scheme: Option<String>,
-    github_secret: Option<String>,
-    github_header: Option<String>,
-    #[serde(default)]
-    headers: BTreeMap<String, String>,
-    timeout_ms: Option<u64>,
-    retry_delays_ms: Option<Vec<u64>>,
-    jitter: Option<bool>,
-    concurrency: Option<usize>,
-    queue_capacity: Option<usize>,
-    events: Option<OneOrMany>,
-}
+const CONFIG_FIELDS: &[&str] = &["sinks", "maxBodyBytes", "maxFieldChars", "dlqDir"];
+const SINK_FIELDS: &[&str] = &[
+    "name",
+    "url",
+    "secret",
+    "scheme",
+    "githubSecret",
+    "githubHeader",
+    "headers",
+    "timeoutMs",
+    "retryDelaysMs",
+    "jitter",
+    "concurrency",
+    "queueCapacity",
+    "events",
+];
 
 /// How the engine drives one sink (everything but the sink itself).
 #[derive(Debug, Clone)]
@@ -107,30 +147,38 @@ fn invalid(message: impl Into<String>) -> DeliveryError {
 impl DeliveryConfig {
     /// Parses and validates the JSON text.
     pub fn parse(json: &str) -> Result<Self, DeliveryError> {
-        let raw: RawConfig = serde_json::from_str(json).map_err(|e| invalid(e.to_string()))?;
+        let root: Value = serde_json::from_str(json).map_err(|e| invalid(e.to_string()))?;
+        let config = Fields::new(&root, "config", CONFIG_FIELDS)?;
         let limits = EnvelopeLimits {
-            max_bytes: raw.max_body_bytes.unwrap_or(DEFAULT_MAX_BYTES),
-            max_field_chars: raw.max_field_chars.unwrap_or(DEFAULT_MAX_FIELD_CHARS),
+            max_bytes: config.usize("maxBodyBytes")?.unwrap_or(DEFAULT_MAX_BYTES),
+            max_field_chars: config.usize("maxFieldChars")?.unwrap_or(DEFAULT_MAX_FIELD_CHARS),
         };
-        let count = raw.sinks.len();
-        let sinks = raw
-            .sinks
-            .into_iter()
+        let sinks = config.get("sinks").and_then(Value::as_array).ok_or_else(|| invalid("sinks must be an array"))?;
+        let count = sinks.len();
+        let sinks = sinks
+            .iter()
             .enumerate()
-            .map(|(i, sink)| parse_sink(sink, if count == 1 { "default".into() } else { format!("sink{i}") }))
+            .map(|(i, sink)| parse_sink(sink, i, if count == 1 { "default".into() } else { format!("sink{i}") }))
             .collect::<Result<_, _>>()?;
-        Ok(Self { limits, sinks, dlq_dir: raw.dlq_dir })
+        Ok(Self { limits, sinks, dlq_dir: config.string("dlqDir")? })
     }
 }
 
-fn parse_sink(raw: RawSink, default_name: String) -> Result<(SinkOptions, WebhookConfig), DeliveryError> {
-    let name = raw.name.unwrap_or(default_name);
-    let scheme = match raw.scheme.as_deref() {
+fn parse_sink(
+    value: &Value,
+    index: usize,
+    default_name: String,
+) -> Result<(SinkOptions, WebhookConfig), DeliveryError> {
+    let what = format!("sinks[{index}]");
+    let raw = Fields::new(value, &what, SINK_FIELDS)?;
+    let name = raw.string("name")?.unwrap_or(default_name);
+    let url = raw.string("url")?.ok_or_else(|| invalid(format!("sink {name:?}: url is required")))?;
+    let scheme = match raw.string("scheme")?.as_deref() {
         None => SignatureScheme::Standard,
         Some(text) => SignatureScheme::parse(text)
             .ok_or_else(|| invalid(format!("sink {name:?}: scheme must be \"standard\", \"github\" or \"both\"")))?,
     };
-    let secrets = raw.secret.map(OneOrMany::into_vec).unwrap_or_default();
+    let secrets = raw.strings("secret")?.unwrap_or_default();
     let standard_secrets = if matches!(scheme, SignatureScheme::Github) {
         Vec::new()
     } else {
@@ -139,7 +187,7 @@ fn parse_sink(raw: RawSink, default_name: String) -> Result<(SinkOptions, Webhoo
             .map(|s| StandardSecret::parse(s).map_err(|e| invalid(format!("sink {name:?}: secret: {e}"))))
             .collect::<Result<_, _>>()?
     };
-    let github_text = raw.github_secret.or_else(|| match scheme {
+    let github_text = raw.string("githubSecret")?.or_else(|| match scheme {
         SignatureScheme::Github => secrets.first().cloned(),
         _ => None,
     });
@@ -148,33 +196,44 @@ fn parse_sink(raw: RawSink, default_name: String) -> Result<(SinkOptions, Webhoo
         .transpose()?;
     let policy = RetryPolicy {
         delays: raw
-            .retry_delays_ms
+            .uints("retryDelaysMs")?
             .unwrap_or_else(|| DEFAULT_DELAYS_MS.to_vec())
             .into_iter()
             .map(Duration::from_millis)
             .collect(),
-        jitter: raw.jitter.unwrap_or(true),
+        jitter: raw.boolean("jitter")?.unwrap_or(true),
     };
-    let events = match raw.events {
+    let events = match raw.strings("events")? {
         None => EventFilter::default(),
-        Some(OneOrMany::One(star)) if star == "*" => EventFilter::All,
-        Some(list) => EventFilter::Only(list.into_vec().into_iter().collect()),
+        Some(list) if list.len() == 1 && list[0] == "*" && raw.get("events").is_some_and(Value::is_string) => {
+            EventFilter::All
+        }
+        Some(list) => EventFilter::Only(list.into_iter().collect()),
     };
+    let mut headers = Vec::new();
+    if let Some(map) = raw.get("headers") {
+        let map = map.as_object().ok_or_else(|| invalid(format!("sink {name:?}: headers must be an object")))?;
+        for (key, value) in map {
+            let value =
+                value.as_str().ok_or_else(|| invalid(format!("sink {name:?}: header {key:?} must be a string")))?;
+            headers.push((key.clone(), value.to_owned()));
+        }
+    }
     let webhook = WebhookConfig {
-        url: raw.url,
+        url,
         scheme,
         standard_secrets,
         github_secret,
-        github_header: raw.github_header.unwrap_or_else(|| DEFAULT_HEADER.to_owned()),
-        headers: raw.headers.into_iter().collect(),
-        timeout: raw.timeout_ms.map_or(DEFAULT_TIMEOUT, Duration::from_millis),
+        github_header: raw.string("githubHeader")?.unwrap_or_else(|| DEFAULT_HEADER.to_owned()),
+        headers,
+        timeout: raw.uint("timeoutMs")?.map_or(DEFAULT_TIMEOUT, Duration::from_millis),
     };
     webhook.validate().map_err(|e| invalid(format!("sink {name:?}: {e}")))?;
     let options = SinkOptions {
         name,
         policy,
-        concurrency: raw.concurrency.unwrap_or(DEFAULT_CONCURRENCY),
-        queue_capacity: raw.queue_capacity.unwrap_or(DEFAULT_QUEUE_CAPACITY),
+        concurrency: raw.usize("concurrency")?.unwrap_or(DEFAULT_CONCURRENCY),
+        queue_capacity: raw.usize("queueCapacity")?.unwrap_or(DEFAULT_QUEUE_CAPACITY),
         events,
     };
     Ok((options, webhook))

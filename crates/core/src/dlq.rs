@@ -13,7 +13,8 @@
 use std::future::{ready, Future};
 use std::sync::{Arc, Mutex};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::runtime::{MaybeSend, MaybeSync};
@@ -23,7 +24,7 @@ use crate::timefmt::civil_date;
 pub const SNIPPET_CAP: usize = 1_024;
 
 /// Why a message was dead-lettered (wire names are snake_case and stable).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum DeadLetterReason {
@@ -52,7 +53,26 @@ pub enum DeadLetterReason {
     InvalidPayload,
 }
 
+const REASONS: [DeadLetterReason; 11] = [
+    DeadLetterReason::Exhausted,
+    DeadLetterReason::Permanent4xx,
+    DeadLetterReason::Gone,
+    DeadLetterReason::Redirect,
+    DeadLetterReason::UrlPolicy,
+    DeadLetterReason::PayloadTooLarge,
+    DeadLetterReason::EndpointDisabled,
+    DeadLetterReason::Shutdown,
+    DeadLetterReason::QueueFull,
+    DeadLetterReason::Rejected,
+    DeadLetterReason::InvalidPayload,
+];
+
 impl DeadLetterReason {
+    /// Parses a wire name.
+    pub fn parse(text: &str) -> Option<Self> {
+        REASONS.into_iter().find(|r| r.as_str() == text)
+    }
+
     /// The wire name, e.g. `permanent_4xx`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -72,7 +92,7 @@ impl DeadLetterReason {
 }
 
 /// One delivery attempt, as logged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AttemptRecord {
     /// When the attempt started, unix ms.
     pub at_ms: u64,
@@ -85,7 +105,7 @@ pub struct AttemptRecord {
     /// Wall time of the attempt.
     pub duration_ms: u64,
     /// The first bytes of the response body (lossy UTF-8), capped at [`SNIPPET_CAP`].
-    #[serde(skip_serializing_if = "String::is_empty", default)]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub snippet: String,
 }
 
@@ -98,7 +118,7 @@ impl AttemptRecord {
 }
 
 /// A message that will not be retried any more.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeadLetter {
     /// The stable `webhook-id` / `Idempotency-Key`.
     pub id: String,
@@ -137,9 +157,46 @@ impl DeadLetter {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// Parses a record written by [`DeadLetter::to_json`].
-    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
-        serde_json::from_str(text)
+    /// Parses a record written by [`DeadLetter::to_json`]. (Read over `serde_json::Value` rather
+    /// than derived: the derive costs the web build several KB.)
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let text_field = |key: &str| -> Result<String, String> {
+            value
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| format!("missing string field `{key}`"))
+        };
+        let number = |v: &Value, key: &str| v.get(key).and_then(Value::as_u64);
+        let reason = text_field("reason")?;
+        let attempts = value
+            .get("attempts")
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|a| AttemptRecord {
+                        at_ms: number(a, "at_ms").unwrap_or(0),
+                        status: number(a, "status").and_then(|s| u16::try_from(s).ok()),
+                        error: a.get("error").and_then(Value::as_str).map(str::to_owned),
+                        duration_ms: number(a, "duration_ms").unwrap_or(0),
+                        snippet: a.get("snippet").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Self {
+            id: text_field("id")?,
+            sink: text_field("sink")?,
+            run_id: text_field("run_id")?,
+            event: text_field("event")?,
+            body: text_field("body")?,
+            reason: DeadLetterReason::parse(&reason).ok_or_else(|| format!("unknown reason `{reason}`"))?,
+            attempts,
+            accepted_at_ms: number(&value, "accepted_at_ms").unwrap_or(0),
+            dead_lettered_at_ms: number(&value, "dead_lettered_at_ms").unwrap_or(0),
+        })
     }
 }
 
@@ -220,6 +277,11 @@ mod tests {
         assert!(json.contains("\"reason\":\"permanent_4xx\""), "{json}");
         assert_eq!(DeadLetter::from_json(&json).unwrap(), record);
         assert_eq!(DeadLetterReason::QueueFull.as_str(), "queue_full");
+        for reason in REASONS {
+            assert_eq!(DeadLetterReason::parse(reason.as_str()), Some(reason));
+            assert_eq!(serde_json::to_value(reason).unwrap(), reason.as_str());
+        }
+        assert!(DeadLetter::from_json("{}").is_err());
     }
 
     #[test]

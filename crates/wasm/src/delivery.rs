@@ -46,12 +46,21 @@ impl DeadLetterStore for JsDeadLetters {
             console_error("runwire: dead letter (pass `dlq` to store it):", &json);
             return Ok(());
         };
-        let returned = callback.call1(&JsValue::NULL, &JsValue::from_str(&json)).map_err(|e| format!("{e:?}"))?;
+        let returned = callback.call1(&JsValue::NULL, &JsValue::from_str(&json)).map_err(|e| message(&e))?;
         if returned.is_instance_of::<Promise>() {
-            JsFuture::from(Promise::from(returned)).await.map_err(|e| format!("{e:?}"))?;
+            JsFuture::from(Promise::from(returned)).await.map_err(|e| message(&e))?;
         }
         Ok(())
     }
+}
+
+/// A thrown value's `message` (or its string form), without pulling in `Debug` formatting.
+fn message(error: &JsValue) -> String {
+    js_sys::Reflect::get(error, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "dead-letter callback failed".to_owned())
 }
 
 type WebEngine = Engine<WebRuntime, WebhookSink<FetchTransport, WebRuntime>, JsDeadLetters, JsHooks>;
