@@ -1,14 +1,30 @@
 /**
- * runwire demo: sign an agent event and POST it to a local receiver process that verifies it.
+ * runwire demo: a LangChain.js agent-like chain ships its events as signed webhooks.
  *
- * Sender side: canonical JSON body, Standard Webhooks headers (webhook-id is the idempotency
- * key `{run_id}:{event_type}:{seq}`), sent with fetch. Receiver side: examples/receiver.mjs.
- * The same event is sent twice (as a retry would) and once tampered, to show dedupe and rejection.
+ * - The chain: a named "research_agent" of RunnableLambda steps calling tool() tools (two in
+ *   parallel), with progress reported by dispatchCustomEvent — runwire's drop-in, which finds the
+ *   run through LangChain's own context.
+ * - The handler: createWebhookHandler(...) passed as `callbacks: [handler]` at invoke time. It
+ *   forwards custom events, tool ends and named chain ends (never tokens or *_start noise); for
+ *   each the JS thread does one JSON.stringify and one call into the native engine, which signs
+ *   (Standard Webhooks), POSTs, retries and dead-letters on its own threads.
+ * - Two sinks: the receiver (examples/receiver.mjs, another process: verifies every signature,
+ *   dedupes on webhook-id, and answers 503 to the first attempt of each tool result so you see
+ *   retries), and an "archive" endpoint that is down, whose events land in the dead-letter
+ *   directory and are then replayed to the receiver — same ids, fresh signatures.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { canonicalJson, generateSecret, signWebhook, target } from 'runwire';
+import { z } from 'zod';
+import { RunnableLambda } from '@langchain/core/runnables';
+import { tool } from '@langchain/core/tools';
+import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
+import { createWebhookHandler, dispatchCustomEvent, generateSecret, target } from 'runwire';
 
 const secret = generateSecret();
 const receiver = spawn(process.execPath, [fileURLToPath(new URL('./receiver.mjs', import.meta.url)), secret], {
@@ -17,33 +33,82 @@ const receiver = spawn(process.execPath, [fileURLToPath(new URL('./receiver.mjs'
 receiver.stdout.setEncoding('utf8');
 const [firstLine] = await once(receiver.stdout, 'data');
 const port = Number(/listening (\d+)/.exec(firstLine)[1]);
-receiver.stdout.on('data', (text) => process.stdout.write(text));
+const receiverLines = [];
+receiver.stdout.on('data', (text) => receiverLines.push(...text.trim().split('\n')));
+
+// A port nobody listens on: the "archive" sink is down for the whole demo.
+const closedPort = await new Promise((resolve) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => {
+    const { port: p } = probe.address();
+    probe.close(() => resolve(p));
+  });
+});
+const dlqDir = mkdtempSync(join(tmpdir(), 'runwire-demo-dlq-'));
 
 console.log(`sender: runwire ${target} build; receiver on 127.0.0.1:${port}`);
-const runId = '1f0a7c3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b';
-const events = [
-  { type: 'agent.custom', data: { event: 'on_custom_event', name: 'progress', data: { step: 'searching', pct: 40 }, run_id: runId, seq: 0 } },
-  { type: 'agent.tool.end', data: { event: 'on_tool_end', name: 'calculator', output: '42 — café ☕', run_id: runId, seq: 0 } },
-];
+const handler = createWebhookHandler({
+  sinks: [
+    { name: 'receiver', url: `http://127.0.0.1:${port}/hooks`, secret, retryDelaysMs: [200, 500] },
+    { name: 'archive', url: `http://127.0.0.1:${closedPort}/hooks`, secret, retryDelaysMs: [50], events: ['on_tool_end'] },
+  ],
+  dlq: { dir: dlqDir },
+  hooks: {
+    onAttemptFailed: (e) => console.log(`sender: attempt ${e.attempt} of ${e.id} to ${e.sink} failed (${e.status ?? e.error}); retry in ${e.next_delay_ms ?? '-'} ms`),
+    onDeadLettered: (e) => console.log(`sender: dead-lettered ${e.id} for ${e.sink} (${e.reason})`),
+  },
+});
 
-async function post(body, headers) {
-  const response = await fetch(`http://127.0.0.1:${port}/hooks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': headers['webhook-id'], ...headers },
-    body,
-  });
-  return response.status;
-}
+const search = tool(async ({ query }) => `3 results for "${query}"`, {
+  name: 'web_search',
+  description: 'searches the web',
+  schema: z.object({ query: z.string() }),
+});
+const calculator = tool(async ({ a, b }) => String(a * b), {
+  name: 'calculator',
+  description: 'multiplies two numbers',
+  schema: z.object({ a: z.number(), b: z.number() }),
+});
 
-for (const event of events) {
-  const body = canonicalJson({ ...event, timestamp: new Date().toISOString() });
-  const headers = signWebhook(body, { id: `${runId}:${event.data.event}:${event.data.seq}`, secrets: secret });
-  console.log(`sender: POST ${headers['webhook-id']} (${Buffer.byteLength(body)} bytes) -> ${await post(body, headers)}`);
-  if (event.type === 'agent.tool.end') {
-    console.log(`sender: retry of the same event -> ${await post(body, signWebhook(body, { id: headers['webhook-id'], secrets: secret }))}`);
-    console.log(`sender: tampered copy -> ${await post(body.replace('42', '41'), headers)}`);
-  }
+const plan = RunnableLambda.from(async (input) => {
+  await dispatchCustomEvent('progress', { step: 'planning', pct: 10 });
+  return { ...input, plan: ['search', 'compute'] };
+}).withConfig({ runName: 'plan' });
+const act = RunnableLambda.from(async (state, config) => {
+  await dispatchCustomEvent('progress', { step: 'acting', pct: 50 });
+  const [found, product] = await Promise.all([
+    search.invoke({ query: state.question }, config),
+    calculator.invoke({ a: 6, b: 7 }, config),
+  ]);
+  await dispatchCustomEvent('progress', { step: 'done', pct: 100 });
+  return { answer: `${product} — café ☕ (${found})` };
+});
+const agent = plan.pipe(act).withConfig({ runName: 'research_agent' });
+
+const result = await agent.invoke({ question: 'what is six times seven?' }, { callbacks: [handler] });
+console.log(`sender: agent answered ${JSON.stringify(result.answer)}`);
+await awaitAllCallbacks();
+const stats = await handler.delivery.drain(10_000);
+console.log(`sender: stats ${JSON.stringify({ accepted: stats.accepted, delivered: stats.delivered, dead_lettered: stats.dead_lettered, pending: stats.pending, filtered: stats.filtered, attempts: stats.attempts })}`);
+
+// The archive endpoint never answered: replay its dead letters to the receiver instead.
+const files = [];
+const walk = (dir) => readdirSync(dir).forEach((name) => {
+  const path = join(dir, name);
+  if (statSync(path).isDirectory()) walk(path);
+  else files.push(path);
+});
+walk(dlqDir);
+for (const file of files) {
+  const record = JSON.parse(readFileSync(file, 'utf8'));
+  console.log(`sender: replaying ${relative(dlqDir, file).split('/').slice(0, 4).join('/')}/… (${record.id}, ${record.reason}, ${record.attempts.length} attempts) to the receiver`);
+  handler.delivery.replay(record, { sink: 'receiver' });
 }
+const after = await handler.delivery.close(10_000);
+console.log(`sender: after replay ${JSON.stringify({ delivered: after.delivered, dead_lettered: after.dead_lettered, pending: after.pending })}`);
+console.log(`sender: invariant accepted = delivered + dead_lettered + pending + filtered: ${after.accepted} = ${after.delivered} + ${after.dead_lettered} + ${after.pending} + ${after.filtered}`);
 
 receiver.kill('SIGTERM');
 await once(receiver, 'exit');
+rmSync(dlqDir, { recursive: true, force: true });
+console.log('--- what arrived at the receiver ---');
+for (const line of receiverLines) console.log(line);

@@ -1,6 +1,11 @@
 /**
  * A webhook receiver, as a user would write one: verify the raw body bytes with runwire's
  * verifyWebhook (never a re-serialised body), dedupe on webhook-id, then process.
+ *
+ * To show retries, it answers the FIRST delivery attempt of every tool result with 503 (a
+ * simulated hiccup); the sender retries on its schedule with the same webhook-id and a fresh
+ * signature.
+ *
  * Usage: node examples/receiver.mjs <whsec_secret>   (prints "listening <port>" when ready)
  */
 import { createServer } from 'node:http';
@@ -8,6 +13,7 @@ import { verifyWebhook } from 'runwire';
 
 const secret = process.argv[2];
 const seen = new Set();
+const hiccups = new Set();
 
 const server = createServer((req, res) => {
   const chunks = [];
@@ -22,14 +28,23 @@ const server = createServer((req, res) => {
       res.writeHead(401).end();
       return;
     }
+    const event = JSON.parse(body.toString('utf8'));
+    if (event.type === 'agent.tool.end' && !hiccups.has(verified.id)) {
+      hiccups.add(verified.id);
+      console.log(`receiver: 503 for ${verified.id} (simulated hiccup, expect a retry)`);
+      res.writeHead(503).end();
+      return;
+    }
     if (seen.has(verified.id)) {
       console.log(`receiver: duplicate ${verified.id} acknowledged, not processed again`);
       res.writeHead(200).end();
       return;
     }
     seen.add(verified.id);
-    const event = JSON.parse(body.toString('utf8'));
-    console.log(`receiver: verified ${verified.id} ${event.type} ${JSON.stringify(event.data)}`);
+    const data = event.data;
+    const what = data.name ?? data.event;
+    const detail = JSON.stringify(data.data ?? data.output ?? {});
+    console.log(`receiver: verified ${verified.id} ${event.type} ${what} ${detail}`);
     res.writeHead(204).end();
   });
 });
