@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createHmac } from 'node:crypto';
+import { seedHeaders } from './contenders/seed-common.mjs';
 import autocannon from 'autocannon';
 import { generateSecret } from 'runwire';
 import { freePort, run } from '../../tests/support/paths.mjs';
@@ -62,17 +62,7 @@ async function withReceiver(delayMs, fn) {
 async function receiverCeiling() {
   return withReceiver(0, async (url) => {
     const body = JSON.stringify({ type: 'agent.tool.end', timestamp: new Date().toISOString(), data: { event: 'on_tool_end', name: 'calculator', output: 'result 1 — café ☕', step_index: 1 } });
-    const id = 'ceiling:on_tool_end:0';
-    const ts = Math.floor(Date.now() / 1000);
-    const key = Buffer.from(secret.slice(6), 'base64');
-    const headers = {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(ts),
-      'webhook-signature': `v1,${createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64')}`,
-      'x-signature-256': `sha256=${createHmac('sha256', githubSecret).update(body).digest('hex')}`,
-      'idempotency-key': id,
-    };
+    const headers = seedHeaders(Buffer.from(secret.slice(6), 'base64'), githubSecret, 'ceiling:on_tool_end:0', body);
     const result = await autocannon({ url: `${url}/hooks`, method: 'POST', headers, body, connections: 32, duration: 5 });
     return result.requests.average;
   });

@@ -22,6 +22,19 @@ function sortedStringify(value) {
 
 const TYPES = { on_tool_end: 'agent.tool.end', on_chain_end: 'agent.chain.end', on_llm_end: 'agent.llm.end', on_custom_event: 'agent.custom' };
 
+/** The seed's headers for one attempt: Standard Webhooks (fresh timestamp) and X-Signature-256. */
+export function seedHeaders(key, githubSecret, id, body) {
+  const ts = Math.floor(Date.now() / 1000);
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(ts),
+    'webhook-signature': `v1,${createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64')}`,
+    'x-signature-256': `sha256=${createHmac('sha256', githubSecret).update(body).digest('hex')}`,
+    'idempotency-key': id,
+  };
+}
+
 /** @param {(url: string, headers: object, body: string) => Promise<number>} post returns the status */
 export function createSeedHandler({ url, secret, githubSecret, post, schedule = [1000, 5000, 30000] }) {
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
@@ -32,15 +45,7 @@ export function createSeedHandler({ url, secret, githubSecret, post, schedule = 
 
   async function deliver(id, body) {
     for (let attempt = 0; ; attempt++) {
-      const ts = Math.floor(Date.now() / 1000);
-      const headers = {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(ts),
-        'webhook-signature': `v1,${createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64')}`,
-        'x-signature-256': `sha256=${createHmac('sha256', githubSecret).update(body).digest('hex')}`,
-        'idempotency-key': id,
-      };
+      const headers = seedHeaders(key, githubSecret, id, body);
       let status = 0;
       try {
         status = await post(url, headers, body);

@@ -45,6 +45,9 @@ pub enum SignatureError {
     /// No secrets were supplied.
     #[error("at least one secret is required")]
     NoSecrets,
+    /// The requested verification scheme does not exist.
+    #[error("scheme must be \"auto\", \"standard\", \"github\" or \"stripe\"")]
+    UnknownScheme,
     /// The webhook id is empty or contains a `.` (it is a field separator in the signed content).
     #[error("webhook id must be non-empty and must not contain '.'")]
     InvalidId,
@@ -75,7 +78,9 @@ impl ErrorCode for SignatureError {
     fn code(&self) -> &'static str {
         match self {
             Self::Secret(e) => e.code(),
-            Self::NoSecrets | Self::InvalidId | Self::InvalidTimestamp => "ERR_RUNWIRE_INVALID_ARGUMENT",
+            Self::NoSecrets | Self::UnknownScheme | Self::InvalidId | Self::InvalidTimestamp => {
+                "ERR_RUNWIRE_INVALID_ARGUMENT"
+            }
             Self::BodyNotUtf8 => "ERR_RUNWIRE_BODY_NOT_UTF8",
             Self::MissingHeader(_) => "ERR_RUNWIRE_SIGNATURE_MISSING_HEADER",
             Self::InvalidHeader(_) => "ERR_RUNWIRE_SIGNATURE_INVALID_HEADER",

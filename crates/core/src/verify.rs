@@ -26,26 +26,47 @@ pub enum Scheme {
 
 impl Scheme {
     /// Parses `"auto" | "standard" | "github" | "stripe"`.
-    pub fn parse(text: &str) -> Option<Self> {
+    pub fn parse(text: &str) -> Result<Self, SignatureError> {
         match text {
-            "auto" => Some(Self::Auto),
-            "standard" => Some(Self::Standard),
-            "github" => Some(Self::Github),
-            "stripe" => Some(Self::Stripe),
-            _ => None,
+            "auto" => Ok(Self::Auto),
+            "standard" => Ok(Self::Standard),
+            "github" => Ok(Self::Github),
+            "stripe" => Ok(Self::Stripe),
+            _ => Err(SignatureError::UnknownScheme),
+        }
+    }
+
+    /// The name [`Scheme::parse`] accepts.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Standard => "standard",
+            Self::Github => "github",
+            Self::Stripe => "stripe",
         }
     }
 }
 
-/// The headers a receiver got, already looked up case-insensitively.
+/// The headers a receiver got, already looked up case-insensitively (the flat form both
+/// bindings receive from JS).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReceivedHeaders<'a> {
-    /// Standard Webhooks headers.
-    pub standard: standard::Headers<'a>,
+    /// `webhook-id`.
+    pub id: Option<&'a str>,
+    /// `webhook-timestamp`.
+    pub timestamp: Option<&'a str>,
+    /// `webhook-signature`.
+    pub signature: Option<&'a str>,
     /// The GitHub-style signature header's value.
     pub github_signature: Option<&'a str>,
     /// The `Stripe-Signature` header's value.
     pub stripe_signature: Option<&'a str>,
+}
+
+impl<'a> ReceivedHeaders<'a> {
+    fn standard(&self) -> standard::Headers<'a> {
+        standard::Headers { id: self.id, timestamp: self.timestamp, signature: self.signature }
+    }
 }
 
 /// Verification settings; `now_secs` comes from the caller's clock.
@@ -79,7 +100,7 @@ pub fn verify_webhook(
         return Err(SignatureError::NoSecrets);
     }
     let scheme = match options.scheme {
-        Scheme::Auto if headers.standard.signature.is_some() => Scheme::Standard,
+        Scheme::Auto if headers.signature.is_some() => Scheme::Standard,
         Scheme::Auto if headers.stripe_signature.is_some() => Scheme::Stripe,
         Scheme::Auto if headers.github_signature.is_some() => Scheme::Github,
         Scheme::Auto => return Err(SignatureError::MissingHeader(standard::HEADER_SIGNATURE)),
@@ -96,8 +117,23 @@ pub fn verify_webhook(
         return Ok(Verified { scheme, timestamp: Some(timestamp) });
     }
     let keys = secrets.iter().map(|s| StandardSecret::parse(s)).collect::<Result<Vec<_>, _>>()?;
-    let timestamp = standard::verify(&keys, headers.standard, body, options.now_secs, options.tolerance_secs)?;
+    let timestamp = standard::verify(&keys, headers.standard(), body, options.now_secs, options.tolerance_secs)?;
     Ok(Verified { scheme, timestamp: Some(timestamp) })
+}
+
+/// The entry point both bindings share: the scheme by name, secrets as received; returns the
+/// name of the scheme that matched.
+pub fn verify_named(
+    body: &[u8],
+    scheme: &str,
+    headers: ReceivedHeaders<'_>,
+    secrets: &[String],
+    now_secs: i64,
+    tolerance_secs: u64,
+) -> Result<&'static str, SignatureError> {
+    let options = VerifyOptions { scheme: Scheme::parse(scheme)?, tolerance_secs, now_secs };
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    Ok(verify_webhook(body, headers, &secrets, options)?.scheme.as_str())
 }
 
 #[cfg(test)]
@@ -113,14 +149,21 @@ mod tests {
 
     fn sw_headers() -> ReceivedHeaders<'static> {
         ReceivedHeaders {
-            standard: standard::Headers {
-                id: Some("msg_27UH4WbU6Z5A5EzD8u03UvzRbpk"),
-                timestamp: Some("1649367553"),
-                signature: Some("v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw="),
-            },
-            github_signature: None,
-            stripe_signature: None,
+            id: Some("msg_27UH4WbU6Z5A5EzD8u03UvzRbpk"),
+            timestamp: Some("1649367553"),
+            signature: Some("v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw="),
+            ..Default::default()
         }
+    }
+
+    #[test]
+    fn named_entry_point_parses_the_scheme() {
+        let secrets = [SECRET.to_owned()];
+        assert_eq!(verify_named(BODY, "auto", sw_headers(), &secrets, 1649367553, 300), Ok("standard"));
+        assert_eq!(
+            verify_named(BODY, "hmac", sw_headers(), &secrets, 1649367553, 300),
+            Err(SignatureError::UnknownScheme)
+        );
     }
 
     #[test]

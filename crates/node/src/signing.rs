@@ -6,7 +6,7 @@
 use napi::bindgen_prelude::{Either, Uint8Array};
 use napi_derive::napi;
 use runwire_core::secret::{RawSecret, StandardSecret};
-use runwire_core::verify::{self, ReceivedHeaders, Scheme, VerifyOptions};
+use runwire_core::verify::{self, ReceivedHeaders};
 use runwire_core::{canonical, github, standard, stripe};
 
 use crate::error::{invalid_argument, to_js, Result};
@@ -70,28 +70,18 @@ pub fn verify_webhook(
     now_secs: i64,
     tolerance_secs: i64,
 ) -> Result<String> {
-    let scheme = Scheme::parse(&scheme)
-        .ok_or_else(|| invalid_argument("scheme must be \"auto\", \"standard\", \"github\" or \"stripe\""))?;
     let tolerance_secs =
         u64::try_from(tolerance_secs).map_err(|_| invalid_argument("toleranceSec must not be negative"))?;
     let headers = ReceivedHeaders {
-        standard: standard::Headers {
-            id: id.as_deref(),
-            timestamp: timestamp.as_deref(),
-            signature: signature.as_deref(),
-        },
+        id: id.as_deref(),
+        timestamp: timestamp.as_deref(),
+        signature: signature.as_deref(),
         github_signature: github_signature.as_deref(),
         stripe_signature: stripe_signature.as_deref(),
     };
-    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    let options = VerifyOptions { scheme, tolerance_secs, now_secs };
-    let verified = verify::verify_webhook(bytes(&body), headers, &secrets, options).map_err(to_js)?;
-    Ok(match verified.scheme {
-        Scheme::Github => "github",
-        Scheme::Stripe => "stripe",
-        _ => "standard",
-    }
-    .to_owned())
+    let matched =
+        verify::verify_named(bytes(&body), &scheme, headers, &secrets, now_secs, tolerance_secs).map_err(to_js)?;
+    Ok(matched.to_owned())
 }
 
 /// Canonical JSON (sorted keys, compact, literal UTF-8) of a JSON text.

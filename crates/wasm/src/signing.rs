@@ -3,7 +3,7 @@
 
 use js_sys::Uint8Array;
 use runwire_core::secret::{RawSecret, StandardSecret};
-use runwire_core::verify::{self, ReceivedHeaders, Scheme, VerifyOptions};
+use runwire_core::verify::{self, ReceivedHeaders};
 use runwire_core::{canonical, github, standard, stripe};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -62,7 +62,7 @@ pub fn sign_stripe(timestamp: f64, body: &JsValue, secrets: Vec<String>) -> Resu
 #[expect(clippy::too_many_arguments, reason = "flat arguments keep the JS→wasm call cheap")]
 pub fn verify_webhook(
     body: &JsValue,
-    scheme: &str,
+    scheme: String,
     id: Option<String>,
     timestamp: Option<String>,
     signature: Option<String>,
@@ -72,30 +72,20 @@ pub fn verify_webhook(
     now_secs: f64,
     tolerance_secs: f64,
 ) -> Result<String, JsValue> {
-    let scheme = Scheme::parse(scheme)
-        .ok_or_else(|| invalid_argument("scheme must be \"auto\", \"standard\", \"github\" or \"stripe\""))?;
     let tolerance_secs = whole_seconds(tolerance_secs)
         .and_then(|t| u64::try_from(t).ok())
         .ok_or_else(|| invalid_argument("toleranceSec must not be negative"))?;
     let now_secs = whole_seconds(now_secs).ok_or_else(|| invalid_argument("now must be a unix time in seconds"))?;
     let headers = ReceivedHeaders {
-        standard: standard::Headers {
-            id: id.as_deref(),
-            timestamp: timestamp.as_deref(),
-            signature: signature.as_deref(),
-        },
+        id: id.as_deref(),
+        timestamp: timestamp.as_deref(),
+        signature: signature.as_deref(),
         github_signature: github_signature.as_deref(),
         stripe_signature: stripe_signature.as_deref(),
     };
-    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    let options = VerifyOptions { scheme, tolerance_secs, now_secs };
-    let verified = verify::verify_webhook(&body_bytes(body)?, headers, &secrets, options).map_err(to_js)?;
-    Ok(match verified.scheme {
-        Scheme::Github => "github",
-        Scheme::Stripe => "stripe",
-        _ => "standard",
-    }
-    .to_owned())
+    let matched = verify::verify_named(&body_bytes(body)?, &scheme, headers, &secrets, now_secs, tolerance_secs)
+        .map_err(to_js)?;
+    Ok(matched.to_owned())
 }
 
 /// Canonical JSON (sorted keys, compact, literal UTF-8) of a JSON text.
