@@ -398,6 +398,8 @@ export declare function webhookHandler<T = unknown>(options: ReceiverOptions<T>)
 export declare function webhookMiddleware<T = unknown>(
   options: ReceiverOptions<T>,
 ): (req: any, res: any, next?: (err?: unknown) => void) => Promise<void>;
+
+// ---------------------------------------------------------------------------------------------
 // Delivery: signed webhooks with retries, dead letters, idempotency ids, drain and fan-out
 // ---------------------------------------------------------------------------------------------
 
@@ -439,6 +441,41 @@ export interface WebhookSinkOptions {
   queueCapacity?: number;
   /** Events this sink receives, or `"*"`. @default the seed taxonomy (custom events, tool ends, named chain ends, LLM ends, agent action/finish) */
   events?: DeliveryEventName[] | '*';
+  /**
+   * URL policy for this sink, checked at creation (throws `ERR_RUNWIRE_URL_POLICY` with
+   * LangGraph's message) and before every send (dead letter `url_policy`). The addon also vets
+   * every resolved address and connects only to those. @default the safe profile (https, ports
+   * 443/80, no loopback/private/metadata); `{ profile: 'dev' }` for local receivers.
+   */
+  urlPolicy?: UrlPolicy;
+  /** LangGraph-style query-token auth: appended as `?token=<value>`. */
+  queryToken?: string;
+  /** Per-endpoint health: circuit breaker, rate limit, auto-disable. Deferrals spend no retry. @default off */
+  health?: EndpointHealthOptions;
+}
+
+export interface BreakerOptions {
+  /** @default 300000 */
+  windowMs?: number;
+  /** @default 10 */
+  buckets?: number;
+  /** Fewest outcomes in the window before the breaker may trip. @default 10 */
+  minRequests?: number;
+  /** Trip at this failure percentage. @default 70 */
+  failurePercent?: number;
+  /** Time open before one half-open probe. @default 30000 */
+  openMs?: number;
+}
+
+export interface EndpointHealthOptions {
+  /** `true` for the defaults (Convoy's). */
+  breaker?: boolean | BreakerOptions;
+  /** Token bucket: `capacity` requests per `perMs`, bursts up to `capacity`. */
+  rateLimit?: { capacity: number; perMs: number };
+  /** Disable the endpoint after failing (no success) for this long. */
+  disableAfterMs?: number;
+  /** Disable after this many consecutive breaker trips. */
+  disableAfterTrips?: number;
 }
 
 export type DeadLetterReason =
@@ -478,14 +515,23 @@ export interface DeadLetter {
 }
 
 export interface DeliveryHookEvent {
-  type: 'attempt.failed' | 'message.exhausted' | 'message.dead_lettered' | 'endpoint.disabled' | 'dlq.write_failed';
+  type:
+    | 'attempt.failed'
+    | 'message.exhausted'
+    | 'message.dead_lettered'
+    | 'endpoint.disabled'
+    | 'breaker.state_changed'
+    | 'dlq.write_failed';
   sink: string;
   id: string;
   attempt: number;
   status?: number;
   error?: string;
   next_delay_ms?: number;
-  reason?: DeadLetterReason;
+  /** The dead-letter reason, or for a health-driven `endpoint.disabled`: `sustained_failure` / `repeated_trips`. */
+  reason?: DeadLetterReason | 'sustained_failure' | 'repeated_trips';
+  /** `breaker.state_changed`: the new state. */
+  state?: 'open' | 'half_open' | 'closed';
 }
 
 export interface DeliveryHooks {
@@ -495,6 +541,7 @@ export interface DeliveryHooks {
   onDeadLettered?(event: DeliveryHookEvent): void;
   onEndpointDisabled?(event: DeliveryHookEvent): void;
   onDlqWriteFailed?(event: DeliveryHookEvent): void;
+  onBreakerStateChanged?(event: DeliveryHookEvent): void;
   /** A hook, the dead-letter callback or the handler threw / failed to serialise. */
   onError?(error: unknown): void;
 }
@@ -512,6 +559,15 @@ export interface DeliveryOptions {
   maxBodyBytes?: number;
   /** Character cap of any one string field (the seed's tool-output cap); 0 = none. @default 4000 */
   maxFieldChars?: number;
+  /** The URL policy of every sink without its own `urlPolicy`. @default the safe profile */
+  urlPolicy?: UrlPolicy;
+  /** Variables `${{ env.VAR }}` header templates may read. Node: `process.env`; web: required when templates are used. */
+  env?: Record<string, string | undefined>;
+  /** @default 'LG_WEBHOOK_' */
+  envPrefix?: string | null;
+  allowAnyEnv?: boolean;
+  /** LangGraph's `http.disable_webhooks`: accept events, send nothing (counted as filtered). */
+  disableWebhooks?: boolean;
 }
 
 export interface DeliveryCounters {

@@ -44,7 +44,7 @@ for (const entry of ['runwire', 'runwire/web']) {
     await withServer({}, async (server) => {
       const dead = [];
       const hooks = [];
-      const d = rw.createDelivery({
+      const d = rw.createDelivery({ urlPolicy: { profile: 'dev' },
         sinks: [
           { name: 'gone', url: server.url('/status/410'), secret: SECRET, ...FAST, concurrency: 1 },
           { name: 'bad', url: server.url('/status/400'), secret: SECRET, ...FAST },
@@ -99,7 +99,7 @@ for (const entry of ['runwire', 'runwire/web']) {
       const s2 = await startFaultServer({ secret: SECRET, rule });
       try {
         const sink = (path, extra = {}) => ({ name: path, url: s2.url(`/${path}`), secret: SECRET, ...FAST, ...extra });
-        const d = rw.createDelivery({
+        const d = rw.createDelivery({ urlPolicy: { profile: 'dev' },
           sinks: [
             sink('ra-seconds', { retryDelaysMs: [300] }),
             sink('ra-date', { retryDelaysMs: [300] }),
@@ -132,7 +132,7 @@ for (const entry of ['runwire', 'runwire/web']) {
   test(`drain moves what is still pending at the deadline to the DLQ; fan-out is isolated (${entry})`, async () => {
     await withServer({}, async (server) => {
       const dead = [];
-      const d = rw.createDelivery({
+      const d = rw.createDelivery({ urlPolicy: { profile: 'dev' },
         sinks: [
           { name: 'stuck', url: server.url('/hang'), secret: SECRET, concurrency: 2, timeoutMs: 60_000 },
           { name: 'fine', url: server.url('/ok'), secret: SECRET },
@@ -156,7 +156,7 @@ for (const entry of ['runwire', 'runwire/web']) {
 
   test(`standardwebhooks and @octokit/webhooks-methods verify real deliveries (${entry})`, async () => {
     await withServer({ secret: undefined }, async (server) => {
-      const d = rw.createDelivery({
+      const d = rw.createDelivery({ urlPolicy: { profile: 'dev' },
         sinks: [{ url: server.url('/ok'), secret: SECRET, scheme: 'both', githubSecret: GITHUB_SECRET, headers: { 'x-tenant': 't1' } }],
       });
       d.send('on_tool_end', '1f0a7c3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b', {
@@ -181,12 +181,12 @@ for (const entry of ['runwire', 'runwire/web']) {
   });
 
   test(`bad configuration fails with coded errors (${entry})`, () => {
-    assert.throws(() => rw.createDelivery({ sinks: [] }), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT' });
-    assert.throws(() => rw.createDelivery({ sinks: [{ url: 'http://127.0.0.1:1/' }] }), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT', message: /secret is required/ });
-    assert.throws(() => rw.createDelivery({ sinks: [{ url: 'http://127.0.0.1:1/', secret: 'whsec_!!' }] }), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT' });
-    assert.throws(() => rw.createDelivery({ sinks: [{ url: 'ftp://x/', secret: SECRET }] }), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT' });
-    assert.throws(() => rw.createDelivery({ sinks: [{ url: 'http://x/', secret: SECRET, retries: 3 }] }), /not a sink option/);
-    const d = rw.createDelivery({ sinks: [{ url: 'http://127.0.0.1:1/', secret: SECRET }], dlq: () => {} });
+    assert.throws(() => rw.createDelivery({ urlPolicy: { profile: 'dev' }, sinks: [] }), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT' });
+    assert.throws(() => rw.createDelivery({ urlPolicy: { profile: 'dev' }, sinks: [{ url: 'http://127.0.0.1:1/' }] }), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT', message: /secret is required/ });
+    assert.throws(() => rw.createDelivery({ urlPolicy: { profile: 'dev' }, sinks: [{ url: 'http://127.0.0.1:1/', secret: 'whsec_!!' }] }), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT' });
+    assert.throws(() => rw.createDelivery({ urlPolicy: { profile: 'dev' }, sinks: [{ url: 'ftp://x/', secret: SECRET }] }), { code: 'ERR_RUNWIRE_URL_POLICY', message: 'Webhook must use http or https' });
+    assert.throws(() => rw.createDelivery({ urlPolicy: { profile: 'dev' }, sinks: [{ url: 'http://x/', secret: SECRET, retries: 3 }] }), /not a sink option/);
+    const d = rw.createDelivery({ urlPolicy: { profile: 'dev' }, sinks: [{ url: 'http://127.0.0.1:1/', secret: SECRET }], dlq: () => {} });
     assert.throws(() => d.send('on_tool_end', 'run.with.dots', {}), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT' });
     const cyclic = {};
     cyclic.self = cyclic;
@@ -200,7 +200,7 @@ test('addon: dead letters are files under YYYY/MM/DD/<run_id>/<sha256(id)>.json 
   const dir = mkdtempSync(join(tmpdir(), 'runwire-dlq-'));
   try {
     await withServer({}, async (server) => {
-      const down = rw.createDelivery({ sinks: [{ name: 'main', url: server.url('/status/503'), secret: SECRET, retryDelaysMs: [], jitter: false }], dlq: { dir } });
+      const down = rw.createDelivery({ urlPolicy: { profile: 'dev' }, sinks: [{ name: 'main', url: server.url('/status/503'), secret: SECRET, retryDelaysMs: [], jitter: false }], dlq: { dir } });
       down.send('on_tool_end', 'run-file', { output: 'x' });
       const stats = await down.drain(5_000);
       assert.equal(stats.dead_lettered, 1);
@@ -218,7 +218,7 @@ test('addon: dead letters are files under YYYY/MM/DD/<run_id>/<sha256(id)>.json 
       assert.ok(!JSON.stringify(record).includes(SECRET.slice(6)), 'no secret in the record');
 
       await new Promise((resolve) => setTimeout(resolve, 1_100)); // a later second: a fresh timestamp
-      const up = rw.createDelivery({ sinks: [{ name: 'main', url: server.url('/ok'), secret: SECRET }], dlq: { dir } });
+      const up = rw.createDelivery({ urlPolicy: { profile: 'dev' }, sinks: [{ name: 'main', url: server.url('/ok'), secret: SECRET }], dlq: { dir } });
       up.replay(readFileSync(files[0], 'utf8'));
       assert.equal((await up.drain(5_000)).delivered, 1);
       const [first, replayed] = server.received;

@@ -33,6 +33,7 @@ test('workerd: delivers with retries, drain() handed to ctx.waitUntil', { timeou
             // One engine per request: its timers and fetches belong to this request's context.
             const dead = [];
             const delivery = createDelivery({
+              urlPolicy: { profile: 'dev' },
               sinks: [{ url: url.searchParams.get('target'), secret: ${JSON.stringify(SECRET)}, retryDelaysMs: [20, 50], timeoutMs: 2000 }],
               dlq: (record) => dead.push(record),
             });

@@ -81,7 +81,7 @@ for (const entry of (process.env.RW_ENTRY ? [process.env.RW_ENTRY] : ['runwire',
     const dead = [];
     let hookEvents = 0;
     try {
-      const delivery = rw.createDelivery({
+      const delivery = rw.createDelivery({ urlPolicy: { profile: 'dev' },
         sinks: [{
           name: 'faulty',
           url: server.url('/hook'),

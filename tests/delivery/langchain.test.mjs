@@ -27,7 +27,7 @@ for (const entry of ['runwire', 'runwire/web']) {
     const rw = await import(entry);
     const server = await startFaultServer({ secret: SECRET });
     try {
-      const handler = rw.createWebhookHandler({ sinks: [{ url: server.url('/ok'), secret: SECRET }] });
+      const handler = rw.createWebhookHandler({ urlPolicy: { profile: 'dev' }, sinks: [{ url: server.url('/ok'), secret: SECRET }] });
       assert.equal(handler.awaitHandlers, false);
       assert.equal(typeof handler.name, 'string');
       const step = RunnableLambda.from(async (input, config) => {
@@ -74,7 +74,7 @@ for (const entry of ['runwire', 'runwire/web']) {
     const rw = await import(entry);
     const server = await startFaultServer({ secret: SECRET });
     try {
-      const delivery = rw.createDelivery({
+      const delivery = rw.createDelivery({ urlPolicy: { profile: 'dev' },
         sinks: [
           { name: 'custom-only', url: server.url('/ok'), secret: SECRET, events: ['on_custom_event'] },
           { name: 'tools-only', url: server.url('/ok'), secret: SECRET, events: ['on_tool_end'] },

@@ -6,9 +6,19 @@
 //!               "scheme": "standard", "githubSecret": "…", "githubHeader": "X-Signature-256",
 //!               "headers": {"x-tenant": "t1"}, "timeoutMs": 15000,
 //!               "retryDelaysMs": [1000, 5000, 30000], "jitter": true,
-//!               "concurrency": 16, "queueCapacity": 100000, "events": ["on_tool_end"] | "*" }],
-//!   "maxBodyBytes": 16384, "maxFieldChars": 4000 }
+//!               "concurrency": 16, "queueCapacity": 100000, "events": ["on_tool_end"] | "*",
+//!               "urlPolicy": {"profile": "safe", "allowed_domains": ["*.example.com"]},
+//!               "health": {"breaker": {…} | true, "rateLimit": {"capacity": 100, "perMs": 1000},
+//!               "disableAfterMs": 432000000} }],
+//!   "maxBodyBytes": 16384, "maxFieldChars": 4000, "disableWebhooks": false }
 //! ```
+//!
+//! `urlPolicy` defaults to the safe profile (https only, ports 443/80, loopback and private
+//! ranges blocked; see [`crate::policy`]); local development passes `{"profile": "dev"}`. The
+//! URL is checked when the sink is built, with LangGraph's messages (the JS layer has already
+//! appended a `queryToken`). `disableWebhooks` (LangGraph's `http.disable_webhooks`) keeps the
+//! engine running but sends nothing: every event is counted as filtered. `health` is off unless
+//! given (a breaker changes how fast a failing message reaches the DLQ; opt in per endpoint).
 //! Every field but `url` and the secret of the chosen scheme has a default. Errors name the field
 //! and say what would be accepted.
 
@@ -20,6 +30,8 @@ use crate::engine::EventFilter;
 use crate::envelope::{EnvelopeLimits, DEFAULT_MAX_BYTES, DEFAULT_MAX_FIELD_CHARS};
 use crate::error::DeliveryError;
 use crate::github::DEFAULT_HEADER;
+use crate::health::{BreakerConfig, HealthConfig, RateLimit};
+use crate::policy::{UrlPolicy, UrlPolicyOptions};
 use crate::retry::{RetryPolicy, DEFAULT_DELAYS_MS};
 use crate::secret::{RawSecret, StandardSecret};
 use crate::webhook::{SignatureScheme, WebhookConfig, DEFAULT_TIMEOUT};
@@ -97,7 +109,7 @@ impl<'a> Fields<'a> {
     }
 }
 
-const CONFIG_FIELDS: &[&str] = &["sinks", "maxBodyBytes", "maxFieldChars", "dlqDir"];
+const CONFIG_FIELDS: &[&str] = &["sinks", "maxBodyBytes", "maxFieldChars", "dlqDir", "disableWebhooks"];
 const SINK_FIELDS: &[&str] = &[
     "name",
     "url",
@@ -112,6 +124,8 @@ const SINK_FIELDS: &[&str] = &[
     "concurrency",
     "queueCapacity",
     "events",
+    "urlPolicy",
+    "health",
 ];
 
 /// How the engine drives one sink (everything but the sink itself).
@@ -127,6 +141,10 @@ pub struct SinkOptions {
     pub queue_capacity: usize,
     /// Event filter.
     pub events: EventFilter,
+    /// URL policy, checked when the sink is built and before every send.
+    pub url_policy: UrlPolicy,
+    /// Breaker, rate limit, auto-disable; `None` = off.
+    pub health: Option<HealthConfig>,
 }
 
 /// A parsed delivery configuration.
@@ -159,9 +177,66 @@ impl DeliveryConfig {
             .iter()
             .enumerate()
             .map(|(i, sink)| parse_sink(sink, i, if count == 1 { "default".into() } else { format!("sink{i}") }))
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<Vec<_>, _>>()?;
+        let sinks = if config.boolean("disableWebhooks")?.unwrap_or(false) {
+            sinks
+                .into_iter()
+                .map(|(options, webhook)| {
+                    (SinkOptions { events: EventFilter::Only(Default::default()), ..options }, webhook)
+                })
+                .collect()
+        } else {
+            sinks
+        };
         Ok(Self { limits, sinks, dlq_dir: config.string("dlqDir")? })
     }
+}
+
+/// `{"breaker": true | false | {windowMs, buckets, minRequests, failurePercent, openMs},
+/// "rateLimit": {capacity, perMs}, "disableAfterMs": n, "disableAfterTrips": n}`, read by hand
+/// (a serde derive with an untagged enum costs the web build several KB).
+fn parse_health(value: &serde_json::Value) -> Result<HealthConfig, String> {
+    let map = value.as_object().ok_or("must be an object")?;
+    let number = |v: &serde_json::Value, what: &str| v.as_u64().ok_or(format!("{what} must be a non-negative integer"));
+    let small = |v: &serde_json::Value, what: &str| {
+        number(v, what).and_then(|n| u32::try_from(n).map_err(|_| format!("{what} is too large")))
+    };
+    let mut config =
+        HealthConfig { breaker: None, rate_limit: None, disable_after_ms: None, disable_after_trips: None };
+    for (key, v) in map {
+        match key.as_str() {
+            "breaker" => {
+                config.breaker = match v {
+                    serde_json::Value::Bool(on) => on.then(BreakerConfig::default),
+                    serde_json::Value::Object(fields) => {
+                        let mut b = BreakerConfig::default();
+                        for (k, v) in fields {
+                            match k.as_str() {
+                                "windowMs" => b.window_ms = number(v, k)?,
+                                "buckets" => b.buckets = small(v, k)?,
+                                "minRequests" => b.min_requests = small(v, k)?,
+                                "failurePercent" => b.failure_percent = small(v, k)?,
+                                "openMs" => b.open_ms = number(v, k)?,
+                                other => return Err(format!("unknown breaker option {other:?}")),
+                            }
+                        }
+                        Some(b)
+                    }
+                    _ => return Err("breaker must be a boolean or an object".into()),
+                }
+            }
+            "rateLimit" => {
+                let r = v.as_object().ok_or("rateLimit must be {capacity, perMs}")?;
+                let capacity = small(r.get("capacity").ok_or("rateLimit.capacity is required")?, "rateLimit.capacity")?;
+                let per_ms = number(r.get("perMs").ok_or("rateLimit.perMs is required")?, "rateLimit.perMs")?;
+                config.rate_limit = Some(RateLimit { capacity, per_ms });
+            }
+            "disableAfterMs" => config.disable_after_ms = Some(number(v, key)?),
+            "disableAfterTrips" => config.disable_after_trips = Some(small(v, key)?),
+            other => return Err(format!("unknown option {other:?}")),
+        }
+    }
+    Ok(config)
 }
 
 fn parse_sink(
@@ -229,12 +304,21 @@ fn parse_sink(
         timeout: raw.uint("timeoutMs")?.map_or(DEFAULT_TIMEOUT, Duration::from_millis),
     };
     webhook.validate().map_err(|e| invalid(format!("sink {name:?}: {e}")))?;
+    let url_policy = UrlPolicyOptions::from_json(raw.get("urlPolicy").unwrap_or(&Value::Null))
+        .and_then(|o| UrlPolicy::new(&o))
+        .map_err(|e| invalid(format!("sink {name:?}: urlPolicy: {e}")))?;
+    let health = raw
+        .get("health")
+        .map(|h| parse_health(h).map_err(|e| invalid(format!("sink {name:?}: health: {e}"))))
+        .transpose()?;
     let options = SinkOptions {
         name,
         policy,
         concurrency: raw.usize("concurrency")?.unwrap_or(DEFAULT_CONCURRENCY),
         queue_capacity: raw.usize("queueCapacity")?.unwrap_or(DEFAULT_QUEUE_CAPACITY),
         events,
+        url_policy,
+        health,
     };
     Ok((options, webhook))
 }
@@ -244,6 +328,31 @@ mod tests {
     use super::*;
 
     const SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+
+    #[test]
+    fn safety_options() {
+        let json = format!(
+            r#"{{"disableWebhooks":true,"sinks":[{{"url":"https://x.example/h?token=a%20b","secret":"{SECRET}",
+            "urlPolicy":{{"allowed_domains":["*.example"]}},"health":{{"breaker":true,"rateLimit":{{"capacity":5,"perMs":1000}}}}}}]}}"#
+        );
+        let config = DeliveryConfig::parse(&json).unwrap();
+        let (options, webhook) = &config.sinks[0];
+        assert_eq!(webhook.url, "https://x.example/h?token=a%20b");
+        assert!(options.url_policy.check(&webhook.url).unwrap().allowlisted);
+        let health = options.health.unwrap();
+        assert_eq!(health.breaker, Some(BreakerConfig::default()));
+        assert_eq!(health.rate_limit, Some(RateLimit { capacity: 5, per_ms: 1000 }));
+        assert_eq!(options.events, EventFilter::Only(Default::default()), "disableWebhooks sends nothing");
+        let err = DeliveryConfig::parse(&format!(
+            r#"{{"sinks":[{{"url":"https://x/","secret":"{SECRET}","urlPolicy":{{"allowed_domains":["a.*.b"]}}}}]}}"#
+        ))
+        .unwrap_err();
+        assert!(err.to_string().contains("wildcard can only be used as a prefix"), "{err}");
+        let default =
+            DeliveryConfig::parse(&format!(r#"{{"sinks":[{{"url":"https://x/","secret":"{SECRET}"}}]}}"#)).unwrap();
+        assert_eq!(default.sinks[0].0.url_policy, UrlPolicy::default());
+        assert!(default.sinks[0].0.health.is_none());
+    }
 
     #[test]
     fn applies_defaults() {

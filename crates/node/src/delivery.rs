@@ -22,6 +22,7 @@ use runwire_core::webhook::WebhookSink;
 use crate::error::{invalid_argument, to_js, Result};
 use crate::file_dlq::FileDeadLetters;
 use crate::runtime::NodeRuntime;
+use crate::ssrf::VettedResolver;
 use crate::transport::{NativeTransport, TransportOptions};
 
 /// Where dead letters go when neither `dlqDir` nor a callback is given.
@@ -102,13 +103,27 @@ pub fn create_delivery(
     on_dead_letter: Option<Function<'_, String, ()>>,
 ) -> Result<Delivery> {
     let config = DeliveryConfig::parse(&config_json).map_err(to_js)?;
-    let transport = NativeTransport::new(TransportOptions::default())
-        .map_err(|e| to_js(DeliveryError::InvalidConfig(format!("http client: {e}"))))?;
+    // SSRF: names are resolved once by the vetted resolver, which returns only addresses the
+    // sinks' URL policies allow; reqwest connects to exactly those (crate::ssrf).
+    let resolver = VettedResolver::system();
+    let options =
+        TransportOptions { resolver: Some(std::sync::Arc::new(resolver.clone())), ..TransportOptions::default() };
+    let transport =
+        NativeTransport::new(options).map_err(|e| to_js(DeliveryError::InvalidConfig(format!("http client: {e}"))))?;
+    let mut health = Vec::new();
     let sinks = config
         .sinks
         .into_iter()
         .map(|(options, webhook)| {
-            let sink = WebhookSink::new(webhook, transport.clone(), NodeRuntime).map_err(to_js)?;
+            let sink = WebhookSink::new(webhook, transport.clone(), NodeRuntime)
+                .map_err(to_js)?
+                .with_url_policy(options.url_policy.clone())
+                .map_err(to_js)?;
+            let checked = options.url_policy.check(&sink.config().url).map_err(to_js)?;
+            resolver.register(&options.url_policy, &checked);
+            if let Some(config) = options.health {
+                health.push((options.name.clone(), config));
+            }
             Ok(SinkSpec {
                 name: options.name,
                 sink,
@@ -124,6 +139,9 @@ pub fn create_delivery(
         None => NodeDeadLetters::Files(FileDeadLetters::new(config.dlq_dir.as_deref().unwrap_or(DEFAULT_DLQ_DIR))),
     };
     let engine = Engine::new(NodeRuntime, config.limits, sinks, store, JsHooks(callback(on_hook)?)).map_err(to_js)?;
+    for (name, config) in health {
+        engine.set_health(&name, config).map_err(to_js)?;
+    }
     let (workers, writer) = engine.workers();
     for worker in workers {
         napi::bindgen_prelude::spawn(worker);

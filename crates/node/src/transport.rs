@@ -74,6 +74,9 @@ impl NativeTransport {
 }
 
 fn classify(error: &reqwest::Error) -> TransportError {
+    if let Some(reason) = crate::ssrf::blocked_reason(error) {
+        return TransportError::Blocked(reason);
+    }
     if error.is_timeout() {
         return TransportError::Timeout;
     }

@@ -91,11 +91,19 @@ pub fn create_delivery(
     on_dead_letter: Option<Function>,
 ) -> Result<Delivery, JsValue> {
     let config = DeliveryConfig::parse(config_json).map_err(to_js)?;
+    let mut health = Vec::new();
     let sinks = config
         .sinks
         .into_iter()
         .map(|(options, webhook)| {
-            let sink = WebhookSink::new(webhook, FetchTransport, WebRuntime).map_err(to_js)?;
+            // URL, host-name and IP-literal checks only: `fetch` resolves names itself (README).
+            let sink = WebhookSink::new(webhook, FetchTransport, WebRuntime)
+                .map_err(to_js)?
+                .with_url_policy(options.url_policy.clone())
+                .map_err(to_js)?;
+            if let Some(config) = options.health {
+                health.push((options.name.clone(), config));
+            }
             Ok(SinkSpec {
                 name: options.name,
                 sink,
@@ -108,6 +116,9 @@ pub fn create_delivery(
         .collect::<Result<Vec<_>, JsValue>>()?;
     let engine = Engine::new(WebRuntime, config.limits, sinks, JsDeadLetters(on_dead_letter), JsHooks(on_hook))
         .map_err(to_js)?;
+    for (name, config) in health {
+        engine.set_health(&name, config).map_err(to_js)?;
+    }
     let (workers, writer) = engine.workers();
     for worker in workers {
         spawn_local(worker);

@@ -17,7 +17,9 @@ const events = createEvents(native, context);
 export const target = 'node-addon';
 export const { generateSecret, signWebhook, signGithubWebhook, signStripeWebhook, verifyWebhook, canonicalJson } = api;
 export const { dispatchCustomEvent, streamEvents, invokeRun, awaitCallbacks } = events;
+const policy = createPolicyApi(native, { defaultEnv: () => process.env });
 export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHeaderTemplates, withQueryToken, redactUrl } =
-  createPolicyApi(native, { defaultEnv: () => process.env });
+  policy;
+export const { createDelivery, createWebhookHandler, simulateDelivery } = createDeliveryApi(native, policy);
 export const { createMemoryDedupeStore, webhookHandler, webhookMiddleware } = createReceiverApi(api);
-export const { createDelivery, createWebhookHandler, simulateDelivery } = createDeliveryApi(native);
+

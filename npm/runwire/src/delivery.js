@@ -12,6 +12,7 @@
  */
 import { codedError, invalidArgument } from './errors.js';
 import { createHandler } from './handler.js';
+import { withQueryToken } from './policy.js';
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
@@ -21,14 +22,15 @@ const HOOKS = {
   'message.dead_lettered': 'onDeadLettered',
   'endpoint.disabled': 'onEndpointDisabled',
   'dlq.write_failed': 'onDlqWriteFailed',
+  'breaker.state_changed': 'onBreakerStateChanged',
 };
 
 const SINK_KEYS = new Set([
   'name', 'url', 'secret', 'scheme', 'githubSecret', 'githubHeader', 'headers', 'timeoutMs',
-  'retryDelaysMs', 'jitter', 'concurrency', 'queueCapacity', 'events',
+  'retryDelaysMs', 'jitter', 'concurrency', 'queueCapacity', 'events', 'urlPolicy', 'queryToken', 'health',
 ]);
 
-function sinkConfig(sink, index) {
+function sinkConfig(sink, index, resolveHeaders) {
   if (sink === null || typeof sink !== 'object') throw invalidArgument(`sinks[${index}] must be an object`);
   if (typeof sink.url !== 'string') throw invalidArgument(`sinks[${index}].url must be a string`);
   const out = {};
@@ -36,16 +38,20 @@ function sinkConfig(sink, index) {
     if (!SINK_KEYS.has(key)) throw invalidArgument(`sinks[${index}].${key} is not a sink option`);
     if (value !== undefined) out[key] = value;
   }
-  if (out.url.length > 0) {
-    let parsed;
-    try {
-      parsed = new URL(out.url);
-    } catch {
-      throw invalidArgument(`sinks[${index}].url is not a valid URL`);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw invalidArgument(`sinks[${index}].url must be http: or https:`);
-    }
+  // Normalise with the runtime's WHATWG parser (the one fetch uses), so the URL policy judges
+  // `http://0x7f.1/` as 127.0.0.1. Unparsable and relative URLs go to the policy as written: it
+  // answers with LangGraph's message.
+  try {
+    out.url = new URL(out.url).href;
+  } catch {
+    // keep as written
+  }
+  if (out.queryToken !== undefined) {
+    out.url = withQueryToken(out.url, out.queryToken);
+    delete out.queryToken;
+  }
+  if (out.headers !== undefined) {
+    out.headers = resolveHeaders(out.headers);
   }
   return out;
 }
@@ -65,15 +71,31 @@ function toJson(data) {
   return text;
 }
 
-/** @param {object} native the addon or the initialised wasm module */
-export function createDeliveryApi(native) {
+/**
+ * @param {object} native the addon or the initialised wasm module
+ * @param {{ resolveHeaderTemplates: Function }} policy the policy API (header templates)
+ */
+export function createDeliveryApi(native, policy) {
   /**
    * Starts a delivery engine. See index.d.ts `DeliveryOptions`.
    */
   function createDelivery(options) {
-    const { sinks, dlq, hooks, maxBodyBytes, maxFieldChars } = options ?? {};
+    const { sinks, dlq, hooks, maxBodyBytes, maxFieldChars, disableWebhooks } = options ?? {};
     if (!Array.isArray(sinks) || sinks.length === 0) throw invalidArgument('options.sinks must be a non-empty array');
-    const config = { sinks: sinks.map(sinkConfig) };
+    // Static headers: `${{ env.VAR }}` templates resolved once, here (LangGraph's rules).
+    const templateOptions = { env: options.env, envPrefix: options.envPrefix, allowAnyEnv: options.allowAnyEnv };
+    if (!('envPrefix' in options)) delete templateOptions.envPrefix;
+    const resolveHeaders = (headers) => {
+      const hasTemplate = Object.values(headers ?? {}).some((v) => typeof v === 'string' && v.includes('${{'));
+      const env = hasTemplate ? templateOptions.env : (templateOptions.env ?? {});
+      return policy.resolveHeaderTemplates(headers, { ...templateOptions, env });
+    };
+    // One `urlPolicy` for every sink that has none of its own (default: the safe profile).
+    const withPolicy = (sink) => (options.urlPolicy !== undefined && sink?.urlPolicy === undefined && sink !== null && typeof sink === 'object'
+      ? { ...sink, urlPolicy: options.urlPolicy }
+      : sink);
+    const config = { sinks: sinks.map((sink, i) => sinkConfig(withPolicy(sink), i, resolveHeaders)) };
+    if (disableWebhooks === true) config.disableWebhooks = true;
     if (maxBodyBytes !== undefined) config.maxBodyBytes = maxBodyBytes;
     if (maxFieldChars !== undefined) config.maxFieldChars = maxFieldChars;
     let onDeadLetter;
@@ -107,7 +129,7 @@ export function createDeliveryApi(native) {
     }
     const engine = native.createDelivery(JSON.stringify(config), onHook, onDeadLetter);
     const wanted = new Set();
-    for (const sink of sinks) {
+    for (const sink of disableWebhooks === true ? [] : sinks) {
       const events = sink.events ?? DEFAULT_EVENTS;
       for (const e of Array.isArray(events) ? events : [events]) wanted.add(e);
     }

@@ -15,7 +15,9 @@ const events = createEvents(wasm);
 export const target = 'wasm';
 export const { generateSecret, signWebhook, signGithubWebhook, signStripeWebhook, verifyWebhook, canonicalJson } = api;
 export const { dispatchCustomEvent, streamEvents, invokeRun, awaitCallbacks } = events;
+const policy = createPolicyApi(wasm);
 export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHeaderTemplates, withQueryToken, redactUrl } =
-  createPolicyApi(wasm);
+  policy;
+export const { createDelivery, createWebhookHandler, simulateDelivery } = createDeliveryApi(wasm, policy);
 export const { createMemoryDedupeStore, webhookHandler, webhookMiddleware } = createReceiverApi(api);
-export const { createDelivery, createWebhookHandler, simulateDelivery } = createDeliveryApi(wasm);
+

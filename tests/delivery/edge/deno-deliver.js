@@ -10,6 +10,7 @@ const [url, count, secret] = Deno.args;
 const dead = [];
 const hooks = [];
 const delivery = createDelivery({
+  urlPolicy: { profile: 'dev' },
   sinks: [{ url, secret, retryDelaysMs: [20, 50], timeoutMs: 2_000 }],
   dlq: (record) => dead.push(record),
   hooks: { onEvent: (event) => hooks.push(event.type) },

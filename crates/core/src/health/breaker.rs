@@ -15,11 +15,8 @@
 //! failed attempt and spends no retry. Every state change is returned to the caller as a
 //! [`Transition`] so it can be reported (`breaker.state_changed`).
 
-use serde::{Deserialize, Serialize};
-
 /// Breaker tuning (defaults: Convoy's).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BreakerConfig {
     /// Length of the sliding window.
     pub window_ms: u64,
@@ -40,8 +37,7 @@ impl Default for BreakerConfig {
 }
 
 /// The breaker's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BreakerState {
     /// Requests flow.
     Closed,

@@ -10,14 +10,11 @@
 //! an endpoint admits nothing until re-enabled; the engine dead-letters its messages with
 //! reason `endpoint_disabled`. Every change is returned as a [`HealthEvent`] for the hooks.
 
-use serde::{Deserialize, Serialize};
-
 use crate::health::breaker::{BreakerConfig, BreakerState, CircuitBreaker, Permit, Transition};
 use crate::health::rate_limit::{RateLimit, TokenBucket};
 
 /// Health settings of one endpoint. `None` turns a mechanism off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HealthConfig {
     /// Circuit breaker.
     pub breaker: Option<BreakerConfig>,

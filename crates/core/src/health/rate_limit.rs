@@ -6,10 +6,8 @@
 //! 1000 requests per 60 s. A refusal is a deferral: the engine waits and sends the same attempt
 //! later, without spending a retry.
 
-use serde::{Deserialize, Serialize};
-
 /// `capacity` requests per `per_ms` milliseconds, bursts up to `capacity`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
     /// Bucket size and tokens added per period.
     pub capacity: u32,
