@@ -47,6 +47,9 @@ const dlqDir = mkdtempSync(join(tmpdir(), 'runwire-demo-dlq-'));
 
 console.log(`sender: runwire ${target} build; receiver on 127.0.0.1:${port}`);
 const handler = createWebhookHandler({
+  // The receivers here are local (http on 127.0.0.1): the default URL policy refuses that, the
+  // dev profile allows it (cloud metadata and reserved ranges stay blocked).
+  urlPolicy: { profile: 'dev' },
   sinks: [
     { name: 'receiver', url: `http://127.0.0.1:${port}/hooks`, secret, retryDelaysMs: [200, 500] },
     { name: 'archive', url: `http://127.0.0.1:${closedPort}/hooks`, secret, retryDelaysMs: [50], events: ['on_tool_end'] },

@@ -12,6 +12,7 @@ export const name = 'runwire (addon)';
 export function create({ url, secret, githubSecret }) {
   let deadLetters = 0;
   const delivery = createDelivery({
+    urlPolicy: { profile: 'dev' }, // the receiver is on loopback http
     sinks: [{ url, secret, scheme: 'both', githubSecret, concurrency: Number(process.env.RUNWIRE_BENCH_CONCURRENCY ?? 256), events: '*' }],
     dlq: () => {
       deadLetters += 1;
