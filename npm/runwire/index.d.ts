@@ -546,8 +546,32 @@ export interface DeliveryHooks {
   onError?(error: unknown): void;
 }
 
+/** What a send-callback sink receives per attempt (`body` is the exact canonical body). */
+export interface CallbackSinkMessage {
+  id: string;
+  event: string;
+  run_id: string;
+  attempt: number;
+  body: string;
+}
+
+/**
+ * A sink that is a JS function, driven by the same engine (queue, workers, retries, DLQ). Resolve
+ * to deliver; resolve `false` to dead-letter (`rejected`); throw or reject to retry on the schedule.
+ * In the addon it is called from the engine's threads through a threadsafe function.
+ */
+export interface CallbackSinkOptions {
+  name?: string;
+  send(message: CallbackSinkMessage): unknown | Promise<unknown>;
+  retryDelaysMs?: number[];
+  jitter?: boolean;
+  concurrency?: number;
+  queueCapacity?: number;
+  events?: DeliveryEventName[] | '*';
+}
+
 export interface DeliveryOptions {
-  sinks: WebhookSinkOptions[];
+  sinks: Array<WebhookSinkOptions | CallbackSinkOptions>;
   /**
    * Where dead letters go. Addon default: files under `.runwire/dlq/YYYY/MM/DD/<run_id>/<sha256(id)>.json`
    * (`{ dir }` to choose). A function receives each record instead (the web build's store; without

@@ -180,6 +180,48 @@ for (const entry of ['runwire', 'runwire/web']) {
     });
   });
 
+  test(`send-callback sinks: retried on throw, dead-lettered on false, fanned out beside a webhook (${entry})`, async () => {
+    await withServer({}, async (server) => {
+      const calls = [];
+      const dead = [];
+      const d = rw.createDelivery({
+        sinks: [
+          {
+            name: 'fn',
+            retryDelaysMs: [10, 10],
+            jitter: false,
+            send: async (message) => {
+              calls.push(message);
+              const { data } = JSON.parse(message.body);
+              if (data.kind === 'flaky' && message.attempt === 1) throw new Error('try again');
+              if (data.kind === 'refuse') return false;
+              return undefined;
+            },
+          },
+          { name: 'hook', url: server.url('/ok'), secret: SECRET, urlPolicy: { profile: 'dev' } },
+        ],
+        dlq: (r) => dead.push(r),
+      });
+      d.send('on_custom_event', 'run-cb', { kind: 'fine' });
+      d.send('on_custom_event', 'run-cb', { kind: 'flaky' });
+      d.send('on_custom_event', 'run-cb', { kind: 'refuse' });
+      const stats = await d.drain(5_000);
+      const fn = stats.sinks.find((s) => s.name === 'fn');
+      assert.deepEqual([fn.delivered, fn.dead_lettered, fn.attempts], [2, 1, 4]);
+      assert.equal(stats.sinks.find((s) => s.name === 'hook').delivered, 3);
+      assert.deepEqual(dead.map((r) => [r.sink, r.reason, r.attempts.length]), [['fn', 'rejected', 1]]);
+      const flaky = calls.filter((c) => JSON.parse(c.body).data.kind === 'flaky');
+      assert.deepEqual(flaky.map((c) => c.attempt), [1, 2]);
+      assert.equal(flaky[0].id, 'run-cb:on_custom_event:2');
+      assert.equal(flaky[1].id, flaky[0].id);
+      assert.equal(flaky[0].run_id, 'run-cb');
+      assert.equal(flaky[0].event, 'on_custom_event');
+      assert.equal(flaky[0].body, server.received.find((r) => r.id === flaky[0].id).body, 'the same bytes as the webhook');
+      assert.throws(() => rw.createDelivery({ sinks: [{ send: () => {}, url: 'http://x/' }] }), /not an option of a send-callback sink/);
+      await d.close(100);
+    });
+  });
+
   test(`bad configuration fails with coded errors (${entry})`, () => {
     assert.throws(() => rw.createDelivery({ urlPolicy: { profile: 'dev' }, sinks: [] }), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT' });
     assert.throws(() => rw.createDelivery({ urlPolicy: { profile: 'dev' }, sinks: [{ url: 'http://127.0.0.1:1/' }] }), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT', message: /secret is required/ });

@@ -126,7 +126,27 @@ const SINK_FIELDS: &[&str] = &[
     "events",
     "urlPolicy",
     "health",
+    "callback",
 ];
+
+/// Where a sink delivers.
+#[derive(Debug, Clone)]
+pub enum SinkTarget {
+    /// Signed HTTP webhooks.
+    Webhook(WebhookConfig),
+    /// The binding's JS callback number `n` (passed next to the JSON config).
+    Callback(usize),
+}
+
+impl SinkTarget {
+    /// The webhook config, if this is a webhook sink.
+    pub fn webhook(&self) -> Option<&WebhookConfig> {
+        match self {
+            Self::Webhook(config) => Some(config),
+            Self::Callback(_) => None,
+        }
+    }
+}
 
 /// How the engine drives one sink (everything but the sink itself).
 #[derive(Debug, Clone)]
@@ -152,8 +172,8 @@ pub struct SinkOptions {
 pub struct DeliveryConfig {
     /// Body caps.
     pub limits: EnvelopeLimits,
-    /// Webhook sinks with their options.
-    pub sinks: Vec<(SinkOptions, WebhookConfig)>,
+    /// Sinks with their options.
+    pub sinks: Vec<(SinkOptions, SinkTarget)>,
     /// Where the addon writes dead letters, if set.
     pub dlq_dir: Option<String>,
 }
@@ -239,14 +259,50 @@ fn parse_health(value: &serde_json::Value) -> Result<HealthConfig, String> {
     Ok(config)
 }
 
-fn parse_sink(
-    value: &Value,
-    index: usize,
-    default_name: String,
-) -> Result<(SinkOptions, WebhookConfig), DeliveryError> {
+fn parse_sink(value: &Value, index: usize, default_name: String) -> Result<(SinkOptions, SinkTarget), DeliveryError> {
     let what = format!("sinks[{index}]");
     let raw = Fields::new(value, &what, SINK_FIELDS)?;
     let name = raw.string("name")?.unwrap_or(default_name);
+    let callback = raw.usize("callback")?;
+    let policy = RetryPolicy {
+        delays: raw
+            .uints("retryDelaysMs")?
+            .unwrap_or_else(|| DEFAULT_DELAYS_MS.to_vec())
+            .into_iter()
+            .map(Duration::from_millis)
+            .collect(),
+        jitter: raw.boolean("jitter")?.unwrap_or(true),
+    };
+    let events = match raw.strings("events")? {
+        None => EventFilter::default(),
+        Some(list) if list.len() == 1 && list[0] == "*" && raw.get("events").is_some_and(Value::is_string) => {
+            EventFilter::All
+        }
+        Some(list) => EventFilter::Only(list.into_iter().collect()),
+    };
+    let url_policy = UrlPolicyOptions::from_json(raw.get("urlPolicy").unwrap_or(&Value::Null))
+        .and_then(|o| UrlPolicy::new(&o))
+        .map_err(|e| invalid(format!("sink {name:?}: urlPolicy: {e}")))?;
+    let health = raw
+        .get("health")
+        .map(|h| parse_health(h).map_err(|e| invalid(format!("sink {name:?}: health: {e}"))))
+        .transpose()?;
+    let options = SinkOptions {
+        name,
+        policy,
+        concurrency: raw.usize("concurrency")?.unwrap_or(DEFAULT_CONCURRENCY),
+        queue_capacity: raw.usize("queueCapacity")?.unwrap_or(DEFAULT_QUEUE_CAPACITY),
+        events,
+        url_policy,
+        health,
+    };
+    let name = &options.name;
+    if let Some(index) = callback {
+        if raw.get("url").is_some() {
+            return Err(invalid(format!("sink {name:?}: a sink has either a url or a send callback")));
+        }
+        return Ok((options, SinkTarget::Callback(index)));
+    }
     let url = raw.string("url")?.ok_or_else(|| invalid(format!("sink {name:?}: url is required")))?;
     let scheme = match raw.string("scheme")?.as_deref() {
         None => SignatureScheme::Standard,
@@ -269,22 +325,6 @@ fn parse_sink(
     let github_secret = github_text
         .map(|s| RawSecret::new(&s).map_err(|e| invalid(format!("sink {name:?}: githubSecret: {e}"))))
         .transpose()?;
-    let policy = RetryPolicy {
-        delays: raw
-            .uints("retryDelaysMs")?
-            .unwrap_or_else(|| DEFAULT_DELAYS_MS.to_vec())
-            .into_iter()
-            .map(Duration::from_millis)
-            .collect(),
-        jitter: raw.boolean("jitter")?.unwrap_or(true),
-    };
-    let events = match raw.strings("events")? {
-        None => EventFilter::default(),
-        Some(list) if list.len() == 1 && list[0] == "*" && raw.get("events").is_some_and(Value::is_string) => {
-            EventFilter::All
-        }
-        Some(list) => EventFilter::Only(list.into_iter().collect()),
-    };
     let mut headers = Vec::new();
     if let Some(map) = raw.get("headers") {
         let map = map.as_object().ok_or_else(|| invalid(format!("sink {name:?}: headers must be an object")))?;
@@ -304,23 +344,7 @@ fn parse_sink(
         timeout: raw.uint("timeoutMs")?.map_or(DEFAULT_TIMEOUT, Duration::from_millis),
     };
     webhook.validate().map_err(|e| invalid(format!("sink {name:?}: {e}")))?;
-    let url_policy = UrlPolicyOptions::from_json(raw.get("urlPolicy").unwrap_or(&Value::Null))
-        .and_then(|o| UrlPolicy::new(&o))
-        .map_err(|e| invalid(format!("sink {name:?}: urlPolicy: {e}")))?;
-    let health = raw
-        .get("health")
-        .map(|h| parse_health(h).map_err(|e| invalid(format!("sink {name:?}: health: {e}"))))
-        .transpose()?;
-    let options = SinkOptions {
-        name,
-        policy,
-        concurrency: raw.usize("concurrency")?.unwrap_or(DEFAULT_CONCURRENCY),
-        queue_capacity: raw.usize("queueCapacity")?.unwrap_or(DEFAULT_QUEUE_CAPACITY),
-        events,
-        url_policy,
-        health,
-    };
-    Ok((options, webhook))
+    Ok((options, SinkTarget::Webhook(webhook)))
 }
 
 #[cfg(test)]
@@ -337,6 +361,7 @@ mod tests {
         );
         let config = DeliveryConfig::parse(&json).unwrap();
         let (options, webhook) = &config.sinks[0];
+        let webhook = webhook.webhook().unwrap();
         assert_eq!(webhook.url, "https://x.example/h?token=a%20b");
         assert!(options.url_policy.check(&webhook.url).unwrap().allowlisted);
         let health = options.health.unwrap();
@@ -359,6 +384,7 @@ mod tests {
         let config =
             DeliveryConfig::parse(&format!(r#"{{"sinks":[{{"url":"http://x/","secret":"{SECRET}"}}]}}"#)).unwrap();
         let (options, webhook) = &config.sinks[0];
+        let webhook = webhook.webhook().unwrap();
         assert_eq!(options.name, "default");
         assert_eq!(options.policy, RetryPolicy::default());
         assert_eq!(options.events, EventFilter::default());
@@ -375,6 +401,7 @@ mod tests {
         );
         let config = DeliveryConfig::parse(&json).unwrap();
         let (options, webhook) = &config.sinks[0];
+        let webhook = webhook.webhook().unwrap();
         assert_eq!(options.policy.delays, [Duration::ZERO, Duration::from_millis(10)]);
         assert!(!options.policy.jitter);
         assert_eq!((options.concurrency, options.queue_capacity), (2, 5));
@@ -392,7 +419,11 @@ mod tests {
         assert!(err(r#"{"sinks":[{"url":"http://x/","secret":"whsec_!!"}]}"#).contains("base64"));
         assert!(err(r#"{"sinks":[{"url":"http://x/","secret":"s","scheme":"md5"}]}"#).contains("scheme must be"));
         assert!(err(r#"{"sinks":[],"bogus":1}"#).contains("unknown field"));
+        let callback = DeliveryConfig::parse(r#"{"sinks":[{"name":"fn","callback":0,"retryDelaysMs":[5]}]}"#).unwrap();
+        assert!(matches!(callback.sinks[0].1, SinkTarget::Callback(0)));
+        assert_eq!(callback.sinks[0].0.policy.delays, [Duration::from_millis(5)]);
+        assert!(err(r#"{"sinks":[{"callback":0,"url":"http://x/"}]}"#).contains("either a url or a send callback"));
         let github = DeliveryConfig::parse(r#"{"sinks":[{"url":"http://x/","secret":"raw","scheme":"github"}]}"#);
-        assert!(github.unwrap().sinks[0].1.github_secret.is_some());
+        assert!(github.unwrap().sinks[0].1.webhook().unwrap().github_secret.is_some());
     }
 }

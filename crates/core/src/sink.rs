@@ -51,3 +51,56 @@ pub trait Sink: MaybeSend + MaybeSync + 'static {
     /// Makes one attempt.
     fn send(&self, delivery: Delivery) -> impl Future<Output = SinkResponse> + MaybeSend;
 }
+
+/// What a JS-callback sink receives per attempt, as JSON text:
+/// `{"attempt":1,"body":"<the canonical body>","event":"on_tool_end","id":"…","run_id":"…"}`.
+pub fn callback_message(delivery: &Delivery) -> String {
+    let body = String::from_utf8_lossy(&delivery.body);
+    serde_json::json!({
+        "id": &*delivery.id,
+        "event": &*delivery.event,
+        "run_id": &*delivery.run_id,
+        "attempt": delivery.attempt,
+        "body": body,
+    })
+    .to_string()
+}
+
+/// A JS-callback sink's verdict: `ok` → delivered, `rejected` → dead letter `rejected`,
+/// anything else (`error: …`) → a transient failure, retried on the schedule.
+pub fn callback_verdict(text: &str) -> SinkResponse {
+    match text {
+        "ok" => SinkResponse::of(Outcome::Accepted),
+        "rejected" => {
+            SinkResponse { error: Some("rejected by callback".into()), ..SinkResponse::of(Outcome::Rejected) }
+        }
+        other => SinkResponse {
+            error: Some(other.chars().take(200).collect()),
+            ..SinkResponse::of(Outcome::TransientFailure)
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_messages_and_verdicts() {
+        let delivery = Delivery {
+            id: "r:on_tool_end:1".into(),
+            body: Arc::from(&b"{\"a\":1}"[..]),
+            event: "on_tool_end".into(),
+            run_id: "r".into(),
+            attempt: 2,
+        };
+        assert_eq!(
+            callback_message(&delivery),
+            r#"{"attempt":2,"body":"{\"a\":1}","event":"on_tool_end","id":"r:on_tool_end:1","run_id":"r"}"#
+        );
+        assert_eq!(callback_verdict("ok").outcome, Outcome::Accepted);
+        assert_eq!(callback_verdict("rejected").outcome, Outcome::Rejected);
+        let failed = callback_verdict("error: boom");
+        assert_eq!((failed.outcome, failed.error.as_deref()), (Outcome::TransientFailure, Some("error: boom")));
+    }
+}

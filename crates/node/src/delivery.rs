@@ -10,15 +10,17 @@
 use std::time::Duration;
 
 use napi::bindgen_prelude::Function;
+use napi::bindgen_prelude::Promise;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use napi_derive::napi;
-use runwire_core::config::DeliveryConfig;
+use runwire_core::config::{DeliveryConfig, SinkTarget};
 use runwire_core::dlq::{DeadLetter, DeadLetterStore};
 use runwire_core::engine::{Engine, HookEvent, Hooks, SinkSpec};
 use runwire_core::error::DeliveryError;
 use runwire_core::webhook::WebhookSink;
 
+use crate::callback_sink::{CallbackFn, CallbackSink, NodeSink};
 use crate::error::{invalid_argument, to_js, Result};
 use crate::file_dlq::FileDeadLetters;
 use crate::runtime::NodeRuntime;
@@ -65,7 +67,7 @@ impl DeadLetterStore for NodeDeadLetters {
     }
 }
 
-type NodeEngine = Engine<NodeRuntime, WebhookSink<NativeTransport, NodeRuntime>, NodeDeadLetters, JsHooks>;
+type NodeEngine = Engine<NodeRuntime, NodeSink, NodeDeadLetters, JsHooks>;
 
 /// A running delivery engine (see `createDelivery`).
 #[napi]
@@ -101,8 +103,21 @@ pub fn create_delivery(
     config_json: String,
     on_hook: Option<Function<'_, String, ()>>,
     on_dead_letter: Option<Function<'_, String, ()>>,
+    sink_callbacks: Option<Vec<Function<'_, String, Promise<String>>>>,
 ) -> Result<Delivery> {
     let config = DeliveryConfig::parse(&config_json).map_err(to_js)?;
+    let mut callbacks = sink_callbacks
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| {
+            f.build_threadsafe_function::<String>()
+                .callee_handled::<false>()
+                .weak::<true>()
+                .build()
+                .map(Some)
+                .map_err(|e| invalid_argument(format!("sink callback: {e}")))
+        })
+        .collect::<Result<Vec<Option<CallbackFn>>>>()?;
     // SSRF: names are resolved once by the vetted resolver, which returns only addresses the
     // sinks' URL policies allow; reqwest connects to exactly those (crate::ssrf).
     let resolver = VettedResolver::system();
@@ -114,13 +129,24 @@ pub fn create_delivery(
     let sinks = config
         .sinks
         .into_iter()
-        .map(|(options, webhook)| {
-            let sink = WebhookSink::new(webhook, transport.clone(), NodeRuntime)
-                .map_err(to_js)?
-                .with_url_policy(options.url_policy.clone())
-                .map_err(to_js)?;
-            let checked = options.url_policy.check(&sink.config().url).map_err(to_js)?;
-            resolver.register(&options.url_policy, &checked);
+        .map(|(options, target)| {
+            let sink = match target {
+                SinkTarget::Webhook(webhook) => {
+                    let sink = WebhookSink::new(webhook, transport.clone(), NodeRuntime)
+                        .map_err(to_js)?
+                        .with_url_policy(options.url_policy.clone())
+                        .map_err(to_js)?;
+                    let checked = options.url_policy.check(&sink.config().url).map_err(to_js)?;
+                    resolver.register(&options.url_policy, &checked);
+                    NodeSink::Webhook(sink)
+                }
+                SinkTarget::Callback(index) => {
+                    let function = callbacks.get_mut(index).and_then(Option::take).ok_or_else(|| {
+                        invalid_argument(format!("sink {:?}: no callback number {index}", options.name))
+                    })?;
+                    NodeSink::Callback(CallbackSink(function))
+                }
+            };
             if let Some(config) = options.health {
                 health.push((options.name.clone(), config));
             }

@@ -5,6 +5,7 @@
 //! [`ErrorCode`](runwire_core::ErrorCode). The public JavaScript API lives in `npm/runwire`
 //! (`src/api.js`), which wraps this low-level surface and the web build's identical one.
 
+pub mod callback_sink;
 pub mod delivery;
 pub mod error;
 pub mod events;

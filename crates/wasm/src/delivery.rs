@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use js_sys::{Function, Promise};
-use runwire_core::config::DeliveryConfig;
+use runwire_core::config::{DeliveryConfig, SinkTarget};
 use runwire_core::dlq::{DeadLetter, DeadLetterStore};
 use runwire_core::engine::{Engine, HookEvent, Hooks, SinkSpec};
 use runwire_core::error::DeliveryError;
@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 
+use crate::callback_sink::{CallbackSink, WebSink};
 use crate::error::to_js;
 use crate::fetch::FetchTransport;
 use crate::runtime::WebRuntime;
@@ -63,7 +64,7 @@ fn message(error: &JsValue) -> String {
         .unwrap_or_else(|| "dead-letter callback failed".to_owned())
 }
 
-type WebEngine = Engine<WebRuntime, WebhookSink<FetchTransport, WebRuntime>, JsDeadLetters, JsHooks>;
+type WebEngine = Engine<WebRuntime, WebSink, JsDeadLetters, JsHooks>;
 
 /// A running delivery engine (see `createDelivery`).
 #[wasm_bindgen]
@@ -89,18 +90,31 @@ pub fn create_delivery(
     config_json: &str,
     on_hook: Option<Function>,
     on_dead_letter: Option<Function>,
+    sink_callbacks: Option<js_sys::Array>,
 ) -> Result<Delivery, JsValue> {
     let config = DeliveryConfig::parse(config_json).map_err(to_js)?;
+    let mut callbacks: Vec<Option<Function>> =
+        sink_callbacks.map(|a| a.iter().map(|f| f.dyn_into::<Function>().ok()).collect()).unwrap_or_default();
     let mut health = Vec::new();
     let sinks = config
         .sinks
         .into_iter()
-        .map(|(options, webhook)| {
-            // URL, host-name and IP-literal checks only: `fetch` resolves names itself (README).
-            let sink = WebhookSink::new(webhook, FetchTransport, WebRuntime)
-                .map_err(to_js)?
-                .with_url_policy(options.url_policy.clone())
-                .map_err(to_js)?;
+        .map(|(options, target)| {
+            let sink = match target {
+                // URL, host-name and IP-literal checks only: `fetch` resolves names itself (README).
+                SinkTarget::Webhook(webhook) => WebSink::Webhook(
+                    WebhookSink::new(webhook, FetchTransport, WebRuntime)
+                        .map_err(to_js)?
+                        .with_url_policy(options.url_policy.clone())
+                        .map_err(to_js)?,
+                ),
+                SinkTarget::Callback(index) => {
+                    let function = callbacks.get_mut(index).and_then(Option::take).ok_or_else(|| {
+                        crate::error::invalid_argument(&format!("sink {:?}: no callback number {index}", options.name))
+                    })?;
+                    WebSink::Callback(CallbackSink(function))
+                }
+            };
             if let Some(config) = options.health {
                 health.push((options.name.clone(), config));
             }

@@ -8,6 +8,8 @@
 // The engine's futures hold JS values: they are not `Send`, which only wasm32 allows
 // (`MaybeSend`). Native builds of this crate (workspace clippy/tests) leave delivery out.
 #[cfg(target_arch = "wasm32")]
+pub mod callback_sink;
+#[cfg(target_arch = "wasm32")]
 pub mod delivery;
 pub mod error;
 pub mod events;

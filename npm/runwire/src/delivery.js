@@ -1,7 +1,8 @@
 /**
  * Signed webhook delivery, built once over either backend.
  *
- * Both builds export the same low-level engine: `createDelivery(configJson, onHook, onDeadLetter)`
+ * Both builds export the same low-level engine: `createDelivery(configJson, onHook, onDeadLetter,
+ * sinkCallbacks)`
  * returning an object with `enqueue(event, runId, dataJson)`, `drain(timeoutMs)`,
  * `close(timeoutMs)`, `stats()` and `replay(recordJson, sink)`, plus `simulateDelivery(json)`.
  * In the addon the engine runs on tokio threads with a native HTTP client and a file DLQ; in the
@@ -30,9 +31,41 @@ const SINK_KEYS = new Set([
   'retryDelaysMs', 'jitter', 'concurrency', 'queueCapacity', 'events', 'urlPolicy', 'queryToken', 'health',
 ]);
 
-function sinkConfig(sink, index, resolveHeaders) {
+const CALLBACK_SINK_KEYS = new Set(['name', 'send', 'retryDelaysMs', 'jitter', 'concurrency', 'queueCapacity', 'events']);
+
+/**
+ * A sink whose `send` is a function: the engine calls it once per attempt (off the caller's
+ * stack; natively from a tokio thread through a threadsafe function) with
+ * `{ id, event, run_id, attempt, body }`. Resolving delivers; resolving `false` dead-letters
+ * (`rejected`); throwing or rejecting retries on the sink's schedule. The wrapper always
+ * resolves with a verdict string, so nothing thrown ever crosses into native code.
+ */
+function callbackSinkConfig(sink, index, callbacks) {
+  const out = { callback: callbacks.length };
+  for (const [key, value] of Object.entries(sink)) {
+    if (!CALLBACK_SINK_KEYS.has(key)) throw invalidArgument(`sinks[${index}].${key} is not an option of a send-callback sink`);
+    if (value !== undefined && key !== 'send') out[key] = value;
+  }
+  const send = sink.send;
+  callbacks.push((json) => {
+    let result;
+    try {
+      result = send(JSON.parse(json));
+    } catch (error) {
+      return Promise.resolve(`error: ${error?.message ?? error}`);
+    }
+    return Promise.resolve(result).then(
+      (value) => (value === false ? 'rejected' : 'ok'),
+      (error) => `error: ${error?.message ?? error}`,
+    );
+  });
+  return out;
+}
+
+function sinkConfig(sink, index, resolveHeaders, callbacks) {
   if (sink === null || typeof sink !== 'object') throw invalidArgument(`sinks[${index}] must be an object`);
-  if (typeof sink.url !== 'string') throw invalidArgument(`sinks[${index}].url must be a string`);
+  if (typeof sink.send === 'function') return callbackSinkConfig(sink, index, callbacks);
+  if (typeof sink.url !== 'string') throw invalidArgument(`sinks[${index}].url must be a string (or give a send function)`);
   const out = {};
   for (const [key, value] of Object.entries(sink)) {
     if (!SINK_KEYS.has(key)) throw invalidArgument(`sinks[${index}].${key} is not a sink option`);
@@ -94,7 +127,10 @@ export function createDeliveryApi(native, policy) {
     const withPolicy = (sink) => (options.urlPolicy !== undefined && sink?.urlPolicy === undefined && sink !== null && typeof sink === 'object'
       ? { ...sink, urlPolicy: options.urlPolicy }
       : sink);
-    const config = { sinks: sinks.map((sink, i) => sinkConfig(withPolicy(sink), i, resolveHeaders)) };
+    const callbacks = [];
+    const config = {
+      sinks: sinks.map((sink, i) => sinkConfig(typeof sink?.send === 'function' ? sink : withPolicy(sink), i, resolveHeaders, callbacks)),
+    };
     if (disableWebhooks === true) config.disableWebhooks = true;
     if (maxBodyBytes !== undefined) config.maxBodyBytes = maxBodyBytes;
     if (maxFieldChars !== undefined) config.maxFieldChars = maxFieldChars;
@@ -127,7 +163,7 @@ export function createDeliveryApi(native, policy) {
         }
       };
     }
-    const engine = native.createDelivery(JSON.stringify(config), onHook, onDeadLetter);
+    const engine = native.createDelivery(JSON.stringify(config), onHook, onDeadLetter, callbacks);
     const wanted = new Set();
     for (const sink of disableWebhooks === true ? [] : sinks) {
       const events = sink.events ?? DEFAULT_EVENTS;
