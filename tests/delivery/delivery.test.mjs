@@ -237,6 +237,22 @@ for (const entry of ['runwire', 'runwire/web']) {
   });
 }
 
+test('addon: keep-alive reuses connections across deliveries and retries', async () => {
+  const rw = await import('runwire');
+  await withServer({}, async (server) => {
+    const d = rw.createDelivery({
+      urlPolicy: { profile: 'dev' },
+      sinks: [{ url: server.url('/flaky/1'), secret: SECRET, concurrency: 4, retryDelaysMs: [5], jitter: false }],
+    });
+    for (let i = 0; i < 200; i += 1) d.send('on_tool_end', `run-${i}`, { i });
+    const stats = await d.drain(10_000);
+    assert.equal(stats.delivered, 200);
+    assert.equal(server.received.length, 400, 'every message retried once after its 503');
+    assert.ok(server.connections <= 4, `400 requests over ${server.connections} connections (concurrency 4)`);
+    await d.close(100);
+  });
+});
+
 test('addon: dead letters are files under YYYY/MM/DD/<run_id>/<sha256(id)>.json and replay re-signs them', async () => {
   const rw = await import('runwire');
   const dir = mkdtempSync(join(tmpdir(), 'runwire-dlq-'));

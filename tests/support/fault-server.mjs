@@ -47,7 +47,9 @@ export async function startFaultServer({ secret, rule, scheme = 'standard', gith
     });
   });
   server.keepAliveTimeout = 30_000;
+  let connections = 0;
   server.on('connection', (s) => {
+    connections += 1;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -111,6 +113,10 @@ export async function startFaultServer({ secret, rule, scheme = 'standard', gith
     },
     get verifyFailures() {
       return verifyFailures;
+    },
+    /** TCP connections accepted so far (keep-alive reuse keeps this low). */
+    get connections() {
+      return connections;
     },
     /** Takes the endpoint down (connections refused) for `ms`, then listens again on the same port. */
     async down(ms) {
