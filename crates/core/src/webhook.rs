@@ -58,8 +58,10 @@ impl SignatureScheme {
     }
 }
 
-/// Everything a webhook sink needs besides its transport and clock.
-#[derive(Debug, Clone)]
+/// Everything a webhook sink needs besides its transport and clock. Its `Debug` shows header
+/// names only: static header values may carry tokens resolved from `${{ env.VAR }}` templates,
+/// and the URL only up to its query (a `?token=`), so a config can be logged safely.
+#[derive(Clone)]
 pub struct WebhookConfig {
     /// Target URL.
     pub url: String,
@@ -75,6 +77,22 @@ pub struct WebhookConfig {
     pub headers: Vec<(String, String)>,
     /// Total request timeout.
     pub timeout: Duration,
+}
+
+impl std::fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = self.url.split(['?', '#']).next().unwrap_or("");
+        let header_names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("WebhookConfig")
+            .field("url", &url)
+            .field("scheme", &self.scheme)
+            .field("standard_secrets", &self.standard_secrets)
+            .field("github_secret", &self.github_secret)
+            .field("github_header", &self.github_header)
+            .field("headers", &header_names)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 const RESERVED: [&str; 6] =
@@ -245,6 +263,18 @@ mod tests {
         assert_eq!(header(&second, "webhook-timestamp"), Some("1649367558"));
         assert_ne!(header(&second, "webhook-signature"), header(&first, "webhook-signature"));
         assert_eq!(header(&second, "webhook-id"), header(&first, "webhook-id"));
+    }
+
+    #[test]
+    fn debug_never_shows_header_values_or_query_tokens() {
+        let mut c = config(SignatureScheme::Both);
+        c.url = "https://example.com/hook?token=tok-123".into();
+        c.headers = vec![("authorization".into(), "Bearer resolved-secret".into())];
+        let text = format!("{c:?}");
+        assert!(text.contains("authorization") && text.contains("https://example.com/hook"), "{text}");
+        for secret in ["resolved-secret", "tok-123", "It's a Secret", "C2FVsBQIhrsc"] {
+            assert!(!text.contains(secret), "{secret} leaked: {text}");
+        }
     }
 
     #[test]

@@ -89,6 +89,20 @@ function sinkConfig(sink, index, resolveHeaders, callbacks) {
   return out;
 }
 
+let warnedLoopback = false;
+
+/** The dev profile is for local receivers; say so loudly, once per process (spec §8.6). */
+function warnIfLoopbackAllowed(policy) {
+  if (warnedLoopback || policy == null || typeof policy !== 'object') return;
+  const loopback = policy.disable_loopback ?? policy.disableLoopback ?? (policy.profile === 'dev' ? false : true);
+  if (loopback === false) {
+    warnedLoopback = true;
+    console.warn(
+      'runwire: a webhook URL policy allows loopback and private addresses (profile "dev" or disable_loopback: false); never use it for URLs that users supply',
+    );
+  }
+}
+
 function timeout(ms) {
   const value = ms ?? DEFAULT_DRAIN_TIMEOUT_MS;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
@@ -131,6 +145,7 @@ export function createDeliveryApi(native, policy) {
     const config = {
       sinks: sinks.map((sink, i) => sinkConfig(typeof sink?.send === 'function' ? sink : withPolicy(sink), i, resolveHeaders, callbacks)),
     };
+    for (const sink of config.sinks) warnIfLoopbackAllowed(sink.urlPolicy);
     if (disableWebhooks === true) config.disableWebhooks = true;
     if (maxBodyBytes !== undefined) config.maxBodyBytes = maxBodyBytes;
     if (maxFieldChars !== undefined) config.maxFieldChars = maxFieldChars;
