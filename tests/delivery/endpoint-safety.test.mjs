@@ -144,49 +144,51 @@ for (const [label, mod] of [['runwire', rw], ['runwire/web', await import('runwi
   });
 }
 
-test('breaker: the failing endpoint is held, a probe closes it, the healthy one flows meanwhile', async () => {
-  let down = true;
-  const failing = await server((req, res) => {
-    res.statusCode = down ? 503 : 200;
-    res.end();
-  });
-  const healthy = await server((req, res) => res.end('ok'));
-  const states = [];
-  try {
-    const breaker = { windowMs: 10_000, buckets: 10, minRequests: 3, failurePercent: 100, openMs: 1000 };
-    const delivery = rw.createDelivery({
-      sinks: [
-        sink(failing.url(), { name: 'failing', urlPolicy: DEV, health: { breaker }, retryDelaysMs: [10, 10, 10, 10, 10], concurrency: 1 }),
-        sink(healthy.url(), { name: 'healthy', urlPolicy: DEV, health: { breaker }, concurrency: 4 }),
-      ],
-      dlq: () => {},
-      hooks: { onBreakerStateChanged: (e) => states.push([e.sink, e.state, Date.now()]) },
+for (const [label, mod] of [['runwire', rw], ['runwire/web', await import('runwire/web')]]) {
+  test(`breaker: the failing endpoint is held, a probe closes it, the healthy one flows meanwhile (${label})`, async () => {
+    let down = true;
+    const failing = await server((req, res) => {
+      res.statusCode = down ? 503 : 200;
+      res.end();
     });
-    const started = Date.now();
-    for (let i = 0; i < 40; i += 1) delivery.send('on_custom_event', `run-b${i}`, { i });
-    await until(() => states.some(([s, st]) => s === 'failing' && st === 'open'));
-    const openedAt = states.find(([s, st]) => s === 'failing' && st === 'open')[2];
-    const attemptsAtOpen = failing.requests.length;
-    assert.equal(attemptsAtOpen, 3, 'three failures trip it (minRequests)');
-    await until(() => healthy.requests.length === 40, 3000);
-    const healthyDoneAt = Date.now();
-    assert.ok(healthyDoneAt < openedAt + 1000, `the healthy sink finished all 40 while the other was open (${healthyDoneAt - started} ms)`);
-    assert.equal(failing.requests.length, attemptsAtOpen, 'no attempts reach the failing endpoint while open');
-    down = false;
-    const stats = await delivery.close(10_000);
-    assert.deepEqual(
-      states.filter(([s]) => s === 'failing').map(([, st]) => st),
-      ['open', 'half_open', 'closed'],
-    );
-    assert.ok(states.every(([s]) => s === 'failing'), 'the healthy breaker never moved');
-    assert.equal(stats.sinks.find((s) => s.name === 'failing').delivered, 40, 'deferred messages kept their retries');
-    assert.equal(stats.sinks.find((s) => s.name === 'healthy').delivered, 40);
-    assert.equal(stats.dead_lettered, 0);
-  } finally {
-    await failing.close();
-    await healthy.close();
-  }
-});
+    const healthy = await server((req, res) => res.end('ok'));
+    const states = [];
+    try {
+      const breaker = { windowMs: 10_000, buckets: 10, minRequests: 3, failurePercent: 100, openMs: 1000 };
+      const delivery = mod.createDelivery({
+        sinks: [
+          sink(failing.url(), { name: 'failing', urlPolicy: DEV, health: { breaker }, retryDelaysMs: [10, 10, 10, 10, 10], concurrency: 1 }),
+          sink(healthy.url(), { name: 'healthy', urlPolicy: DEV, health: { breaker }, concurrency: 4 }),
+        ],
+        dlq: () => {},
+        hooks: { onBreakerStateChanged: (e) => states.push([e.sink, e.state, Date.now()]) },
+      });
+      const started = Date.now();
+      for (let i = 0; i < 40; i += 1) delivery.send('on_custom_event', `run-b${i}`, { i });
+      await until(() => states.some(([s, st]) => s === 'failing' && st === 'open'));
+      const openedAt = states.find(([s, st]) => s === 'failing' && st === 'open')[2];
+      const attemptsAtOpen = failing.requests.length;
+      assert.equal(attemptsAtOpen, 3, 'three failures trip it (minRequests)');
+      await until(() => healthy.requests.length === 40, 3000);
+      const healthyDoneAt = Date.now();
+      assert.ok(healthyDoneAt < openedAt + 1000, `the healthy sink finished all 40 while the other was open (${healthyDoneAt - started} ms)`);
+      assert.equal(failing.requests.length, attemptsAtOpen, 'no attempts reach the failing endpoint while open');
+      down = false;
+      const stats = await delivery.close(10_000);
+      assert.deepEqual(
+        states.filter(([s]) => s === 'failing').map(([, st]) => st),
+        ['open', 'half_open', 'closed'],
+      );
+      assert.ok(states.every(([s]) => s === 'failing'), 'the healthy breaker never moved');
+      assert.equal(stats.sinks.find((s) => s.name === 'failing').delivered, 40, 'deferred messages kept their retries');
+      assert.equal(stats.sinks.find((s) => s.name === 'healthy').delivered, 40);
+      assert.equal(stats.dead_lettered, 0);
+    } finally {
+      await failing.close();
+      await healthy.close();
+    }
+  });
+}
 
 test('header templates, query token and the disable switch', async () => {
   const receiver = await server((req, res) => res.end('ok'));
