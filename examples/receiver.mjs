@@ -50,4 +50,8 @@ const server = createServer((req, res) => {
 });
 
 server.listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+process.on('SIGTERM', () => {
+  server.close(() => process.exit(0));
+  // The sender's keep-alive connections would otherwise hold close() open.
+  server.closeAllConnections();
+});

@@ -579,6 +579,13 @@ export interface DeliveryOptions {
    */
   dlq?: { dir: string } | ((record: DeadLetter) => void | Promise<void>);
   hooks?: DeliveryHooks;
+  /**
+   * Addon: when Node's event loop runs dry with work still pending (a script that never called
+   * `drain()`), drain for up to this long on `beforeExit`, then dead-letter the rest (`shutdown`).
+   * The addon's worker threads do not keep Node alive by themselves. `false` turns it off.
+   * @default 5000
+   */
+  exitDrainMs?: number | false;
   /** Byte cap of a body; larger bodies are truncated field by field. @default 16384 (max 65536) */
   maxBodyBytes?: number;
   /** Character cap of any one string field (the seed's tool-output cap); 0 = none. @default 4000 */

@@ -20,6 +20,8 @@ export const { dispatchCustomEvent, streamEvents, invokeRun, awaitCallbacks } = 
 const policy = createPolicyApi(native, { defaultEnv: () => process.env });
 export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHeaderTemplates, withQueryToken, redactUrl } =
   policy;
-export const { createDelivery, createWebhookHandler, simulateDelivery } = createDeliveryApi(native, policy);
+export const { createDelivery, createWebhookHandler, simulateDelivery } = createDeliveryApi(native, policy, {
+  onBeforeExit: (fn) => process.on('beforeExit', fn),
+});
 export const { createMemoryDedupeStore, webhookHandler, webhookMiddleware } = createReceiverApi(api);
 

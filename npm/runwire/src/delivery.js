@@ -119,15 +119,38 @@ function toJson(data) {
 }
 
 /**
+ * Deliveries that still have work when the host's event loop runs dry. The addon's workers are
+ * tokio threads, which do not keep Node alive: without this, a script that ends without
+ * `drain()` would silently lose whatever was still queued. Node's `beforeExit` fires when the
+ * loop is empty; draining then (bounded by `exitDrainMs`) keeps the loop alive until the work is
+ * delivered or dead-lettered, after which `beforeExit` fires again and the process exits.
+ */
+const live = new Set();
+let exitHookInstalled = false;
+
+function trackForExit(host, onExit) {
+  if (typeof host.onBeforeExit !== 'function') return () => {};
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    host.onBeforeExit(() => {
+      for (const entry of live) entry();
+    });
+  }
+  live.add(onExit);
+  return () => live.delete(onExit);
+}
+
+/**
  * @param {object} native the addon or the initialised wasm module
  * @param {{ resolveHeaderTemplates: Function }} policy the policy API (header templates)
  */
-export function createDeliveryApi(native, policy) {
+export function createDeliveryApi(native, policy, host = {}) {
   /**
    * Starts a delivery engine. See index.d.ts `DeliveryOptions`.
    */
   function createDelivery(options) {
-    const { sinks, dlq, hooks, maxBodyBytes, maxFieldChars, disableWebhooks } = options ?? {};
+    const { sinks, dlq, hooks, maxBodyBytes, maxFieldChars, disableWebhooks, exitDrainMs = 5_000 } = options ?? {};
+    if (exitDrainMs !== false) timeout(exitDrainMs);
     if (!Array.isArray(sinks) || sinks.length === 0) throw invalidArgument('options.sinks must be a non-empty array');
     // Static headers: `${{ env.VAR }}` templates resolved once, here (LangGraph's rules).
     const templateOptions = { env: options.env, envPrefix: options.envPrefix, allowAnyEnv: options.allowAnyEnv };
@@ -179,6 +202,13 @@ export function createDeliveryApi(native, policy) {
       };
     }
     const engine = native.createDelivery(JSON.stringify(config), onHook, onDeadLetter, callbacks);
+    let exiting = null;
+    const untrack = exitDrainMs === false ? () => {} : trackForExit(host, () => {
+      if (exiting || JSON.parse(engine.stats()).pending === 0) return;
+      exiting = engine.drain(exitDrainMs).finally(() => {
+        exiting = null;
+      });
+    });
     const wanted = new Set();
     for (const sink of disableWebhooks === true ? [] : sinks) {
       const events = sink.events ?? DEFAULT_EVENTS;
@@ -210,7 +240,9 @@ export function createDeliveryApi(native, policy) {
       },
       /** Stops accepting, drains, and stops the workers. */
       async close(timeoutMs) {
-        return JSON.parse(await engine.close(timeout(timeoutMs)));
+        const ms = timeout(timeoutMs);
+        untrack();
+        return JSON.parse(await engine.close(ms));
       },
       /** `{ accepted, delivered, dead_lettered, pending, filtered, attempts, …, sinks: [...] }`. */
       stats() {
