@@ -56,7 +56,11 @@ const handler = createWebhookHandler({
   ],
   dlq: { dir: dlqDir },
   hooks: {
-    onAttemptFailed: (e) => console.log(`sender: attempt ${e.attempt} of ${e.id} to ${e.sink} failed (${e.status ?? e.error}); retry in ${e.next_delay_ms ?? '-'} ms`),
+    onAttemptFailed: (e) =>
+      console.log(
+        `sender: attempt ${e.attempt} of ${e.id} to ${e.sink} failed (${e.status ?? e.error}); ` +
+          (e.next_delay_ms == null ? 'no retries left' : `retry in ${e.next_delay_ms} ms`),
+      ),
     onDeadLettered: (e) => console.log(`sender: dead-lettered ${e.id} for ${e.sink} (${e.reason})`),
   },
 });
