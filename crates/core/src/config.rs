@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::engine::EventFilter;
+use crate::engine::{EventFilter, SinkSpec};
 use crate::envelope::{EnvelopeLimits, DEFAULT_MAX_BYTES, DEFAULT_MAX_FIELD_CHARS};
 use crate::error::DeliveryError;
 use crate::github::DEFAULT_HEADER;
@@ -165,6 +165,23 @@ pub struct SinkOptions {
     pub url_policy: UrlPolicy,
     /// Breaker, rate limit, auto-disable; `None` = off.
     pub health: Option<HealthConfig>,
+}
+
+impl SinkOptions {
+    /// The engine's [`SinkSpec`] for `sink`, plus this sink's health settings (named, for
+    /// `Engine::set_health`) when it has any. Both bindings build their sinks through this.
+    pub fn into_spec<S>(self, sink: S) -> (SinkSpec<S>, Option<(String, HealthConfig)>) {
+        let health = self.health.map(|config| (self.name.clone(), config));
+        let spec = SinkSpec {
+            name: self.name,
+            sink,
+            policy: self.policy,
+            concurrency: self.concurrency,
+            queue_capacity: self.queue_capacity,
+            events: self.events,
+        };
+        (spec, health)
+    }
 }
 
 /// A parsed delivery configuration.

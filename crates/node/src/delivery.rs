@@ -4,8 +4,9 @@
 //! The JS thread pays for exactly one napi call per event (`enqueue(event, runId, dataJson)`):
 //! three string copies, an id, a timestamp and a `try_send` per sink. Body building, signing,
 //! HTTP, retries, timers and DLQ writes run on tokio threads. Hook and dead-letter callbacks reach
-//! JS through weak, non-blocking threadsafe functions, so they never keep the process alive and
-//! never block a worker. Mirrors `crates/wasm/src/delivery.rs` method for method.
+//! JS through weak threadsafe functions, so they never keep the process alive. Hooks are
+//! fire-and-forget; a dead-letter callback is awaited (its promise too), so when `drain()`
+//! resolves every dead letter has reached the user's store. Mirrors `crates/wasm/src/delivery.rs` method for method.
 
 use std::time::Duration;
 
@@ -16,7 +17,7 @@ use napi::Status;
 use napi_derive::napi;
 use runwire_core::config::{DeliveryConfig, SinkTarget};
 use runwire_core::dlq::{DeadLetter, DeadLetterStore};
-use runwire_core::engine::{Engine, HookEvent, Hooks, SinkSpec};
+use runwire_core::engine::{Engine, HookEvent, Hooks};
 use runwire_core::error::DeliveryError;
 use runwire_core::webhook::WebhookSink;
 
@@ -49,20 +50,19 @@ impl Hooks for JsHooks {
 pub enum NodeDeadLetters {
     /// Atomic files under a directory.
     Files(FileDeadLetters),
-    /// `onDeadLetter(recordJson)`; the record counts as stored once queued to the JS thread.
-    Callback(Callback),
+    /// `onDeadLetter(recordJson)`; the record counts as stored once the callback (and the
+    /// promise it returned) settled on the JS thread.
+    Callback(CallbackFn),
 }
 
 impl DeadLetterStore for NodeDeadLetters {
     async fn put(&self, record: DeadLetter) -> std::result::Result<(), String> {
         match self {
             Self::Files(files) => files.put(record).await,
-            Self::Callback(callback) => {
-                match callback.call(record.to_json(), ThreadsafeFunctionCallMode::NonBlocking) {
-                    Status::Ok => Ok(()),
-                    status => Err(format!("dead-letter callback unavailable: {status}")),
-                }
-            }
+            Self::Callback(callback) => match callback.call_async(record.to_json()).await {
+                Ok(promise) => promise.await.map(drop).map_err(|e| format!("dead-letter callback failed: {e}")),
+                Err(e) => Err(format!("dead-letter callback unavailable: {e}")),
+            },
         }
     }
 }
@@ -73,6 +73,16 @@ type NodeEngine = Engine<NodeRuntime, NodeSink, NodeDeadLetters, JsHooks>;
 #[napi]
 pub struct Delivery {
     engine: NodeEngine,
+}
+
+/// A JS function the engine calls from a tokio thread and awaits (returning a promise).
+fn awaited_callback(function: &Function<'_, String, Promise<String>>, what: &str) -> Result<CallbackFn> {
+    function
+        .build_threadsafe_function::<String>()
+        .callee_handled::<false>()
+        .weak::<true>()
+        .build()
+        .map_err(|e| invalid_argument(format!("{what}: {e}")))
 }
 
 fn callback(function: Option<Function<'_, String, ()>>) -> Result<Option<Callback>> {
@@ -102,21 +112,14 @@ fn millis(ms: f64) -> Duration {
 pub fn create_delivery(
     config_json: String,
     on_hook: Option<Function<'_, String, ()>>,
-    on_dead_letter: Option<Function<'_, String, ()>>,
+    on_dead_letter: Option<Function<'_, String, Promise<String>>>,
     sink_callbacks: Option<Vec<Function<'_, String, Promise<String>>>>,
 ) -> Result<Delivery> {
     let config = DeliveryConfig::parse(&config_json).map_err(to_js)?;
     let mut callbacks = sink_callbacks
         .unwrap_or_default()
         .into_iter()
-        .map(|f| {
-            f.build_threadsafe_function::<String>()
-                .callee_handled::<false>()
-                .weak::<true>()
-                .build()
-                .map(Some)
-                .map_err(|e| invalid_argument(format!("sink callback: {e}")))
-        })
+        .map(|f| awaited_callback(&f, "sink callback").map(Some))
         .collect::<Result<Vec<Option<CallbackFn>>>>()?;
     // SSRF: names are resolved once by the vetted resolver, which returns only addresses the
     // sinks' URL policies allow; reqwest connects to exactly those (crate::ssrf).
@@ -147,20 +150,12 @@ pub fn create_delivery(
                     NodeSink::Callback(CallbackSink(function))
                 }
             };
-            if let Some(config) = options.health {
-                health.push((options.name.clone(), config));
-            }
-            Ok(SinkSpec {
-                name: options.name,
-                sink,
-                policy: options.policy,
-                concurrency: options.concurrency,
-                queue_capacity: options.queue_capacity,
-                events: options.events,
-            })
+            let (spec, sink_health) = options.into_spec(sink);
+            health.extend(sink_health);
+            Ok(spec)
         })
         .collect::<Result<Vec<_>>>()?;
-    let store = match callback(on_dead_letter)? {
+    let store = match on_dead_letter.map(|f| awaited_callback(&f, "dead-letter callback")).transpose()? {
         Some(callback) => NodeDeadLetters::Callback(callback),
         None => NodeDeadLetters::Files(FileDeadLetters::new(config.dlq_dir.as_deref().unwrap_or(DEFAULT_DLQ_DIR))),
     };

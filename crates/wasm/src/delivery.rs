@@ -8,7 +8,7 @@ use std::time::Duration;
 use js_sys::{Function, Promise};
 use runwire_core::config::{DeliveryConfig, SinkTarget};
 use runwire_core::dlq::{DeadLetter, DeadLetterStore};
-use runwire_core::engine::{Engine, HookEvent, Hooks, SinkSpec};
+use runwire_core::engine::{Engine, HookEvent, Hooks};
 use runwire_core::error::DeliveryError;
 use runwire_core::webhook::WebhookSink;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -115,17 +115,9 @@ pub fn create_delivery(
                     WebSink::Callback(CallbackSink(function))
                 }
             };
-            if let Some(config) = options.health {
-                health.push((options.name.clone(), config));
-            }
-            Ok(SinkSpec {
-                name: options.name,
-                sink,
-                policy: options.policy,
-                concurrency: options.concurrency,
-                queue_capacity: options.queue_capacity,
-                events: options.events,
-            })
+            let (spec, sink_health) = options.into_spec(sink);
+            health.extend(sink_health);
+            Ok(spec)
         })
         .collect::<Result<Vec<_>, JsValue>>()?;
     let engine = Engine::new(WebRuntime, config.limits, sinks, JsDeadLetters(on_dead_letter), JsHooks(on_hook))

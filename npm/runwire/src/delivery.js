@@ -174,14 +174,15 @@ export function createDeliveryApi(native, policy, host = {}) {
     if (maxFieldChars !== undefined) config.maxFieldChars = maxFieldChars;
     let onDeadLetter;
     if (typeof dlq === 'function') {
-      onDeadLetter = (json) => {
+      // Always a promise: both engines await it, so `drain()` resolves only after every dead
+      // letter reached `dlq` (and an async `dlq` finished). A throwing store is reported, not fatal.
+      onDeadLetter = async (json) => {
         try {
-          const result = dlq(JSON.parse(json));
-          if (result && typeof result.then === 'function') return result.then(() => undefined);
+          await dlq(JSON.parse(json));
         } catch (error) {
           hooks?.onError?.(error);
         }
-        return undefined;
+        return 'stored';
       };
     } else if (dlq && typeof dlq === 'object' && typeof dlq.dir === 'string') {
       config.dlqDir = dlq.dir;
