@@ -9,8 +9,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bin, packageDir, repoRoot, run } from '../support/paths.mjs';
-import { BROWSER_CONDITIONS, WORKERD_CONDITIONS, resolveExport } from '../support/exports.mjs';
-import { moduleFiles, startWorker } from '../support/workerd.mjs';
+import { BROWSER_CONDITIONS, resolveExport } from '../support/exports.mjs';
+import { startWorker, runwireWorkerdEntry, runwireModuleFiles } from '../support/workerd.mjs';
 import { startStaticServer } from '../support/static-server.mjs';
 import { launchChromium } from '../support/chromium.mjs';
 import { runConformance } from './run-suite.js';
@@ -33,10 +33,10 @@ async function inDeno() {
 }
 
 async function inWorkerd() {
-  const entry = join('npm/runwire', resolveExport(packageDir, '.', WORKERD_CONDITIONS));
+  const entry = runwireWorkerdEntry();
   const worker = await startWorker({
     main: 'conformance-worker.js',
-    files: [...moduleFiles('npm/runwire/src', 'npm/runwire/web', 'tests/conformance', 'tests/fixtures')],
+    files: [...runwireModuleFiles('tests/conformance', 'tests/fixtures')],
     extraModules: {
       'conformance-worker.js': `
         import * as rw from './${entry}';

@@ -6,11 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { startFaultServer } from '../support/fault-server.mjs';
-import { moduleFiles, startWorker } from '../support/workerd.mjs';
-import { resolveExport, WORKERD_CONDITIONS } from '../support/exports.mjs';
-import { bin, packageDir, repoRoot, run } from '../support/paths.mjs';
+import { startWorker, runwireWorkerdEntry, runwireModuleFiles } from '../support/workerd.mjs';
+import { bin, repoRoot, run } from '../support/paths.mjs';
 
 const SECRET = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
 const N = 50;
@@ -18,10 +16,10 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('workerd: delivers with retries, drain() handed to ctx.waitUntil', { timeout: 60_000 }, async () => {
   const server = await startFaultServer({ secret: SECRET });
-  const entry = join('npm/runwire', resolveExport(packageDir, '.', WORKERD_CONDITIONS));
+  const entry = runwireWorkerdEntry();
   const worker = await startWorker({
     main: 'delivery-worker.js',
-    files: [...moduleFiles('npm/runwire/src', 'npm/runwire/web')],
+    files: [...runwireModuleFiles()],
     extraModules: {
       'delivery-worker.js': `
         import { createDelivery } from './${entry}';

@@ -15,11 +15,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { lookup } from 'node:dns/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import * as rw from 'runwire';
-import { moduleFiles, startWorker } from '../support/workerd.mjs';
-import { resolveExport, WORKERD_CONDITIONS } from '../support/exports.mjs';
-import { packageDir } from '../support/paths.mjs';
+import { startWorker, runwireWorkerdEntry, runwireModuleFiles } from '../support/workerd.mjs';
 
 const SECRET = rw.generateSecret();
 const DEV = { profile: 'dev' };
@@ -252,10 +249,10 @@ test('Node middleware verifies and dedupes real deliveries; a replay is acknowle
 });
 
 test('workerd fetch handler verifies and dedupes real deliveries from the engine', async () => {
-  const entry = join('npm/runwire', resolveExport(packageDir, '.', WORKERD_CONDITIONS));
+  const entry = runwireWorkerdEntry();
   const worker = await startWorker({
     main: 'receiver-worker.js',
-    files: [...moduleFiles('npm/runwire/src', 'npm/runwire/web')],
+    files: [...runwireModuleFiles()],
     extraModules: {
       'receiver-worker.js': `
         import { webhookHandler } from './${entry}';

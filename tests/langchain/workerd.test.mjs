@@ -8,11 +8,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { build } from 'esbuild';
-import { packageDir, repoRoot } from '../support/paths.mjs';
-import { WORKERD_CONDITIONS, resolveExport } from '../support/exports.mjs';
-import { moduleFiles, startWorker } from '../support/workerd.mjs';
+import { repoRoot } from '../support/paths.mjs';
+import { startWorker, runwireWorkerdEntry, runwireModuleFiles } from '../support/workerd.mjs';
 
 const SCENARIOS = [
   'guideStream',
@@ -104,11 +102,11 @@ export default {
 `;
 
 test('web entry in workerd with @langchain/core: same observations as core web dispatch', async () => {
-  const entry = join('npm/runwire', resolveExport(packageDir, '.', WORKERD_CONDITIONS));
+  const entry = runwireWorkerdEntry();
   const worker = await startWorker({
     main: 'worker.js',
     files: [
-      ...moduleFiles('npm/runwire/src', 'npm/runwire/web'),
+      ...runwireModuleFiles(),
       'tests/langchain/lib/scenarios.mjs',
       'tests/langchain/lib/normalize.mjs',
     ],

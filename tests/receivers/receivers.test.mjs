@@ -9,10 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import * as rw from 'runwire';
-import { moduleFiles, startWorker } from '../support/workerd.mjs';
-import { resolveExport, WORKERD_CONDITIONS } from '../support/exports.mjs';
-import { packageDir } from '../support/paths.mjs';
-import { join } from 'node:path';
+import { startWorker, runwireWorkerdEntry, runwireModuleFiles } from '../support/workerd.mjs';
 
 const secret = rw.generateSecret();
 
@@ -125,10 +122,10 @@ test('memory dedupe store: TTL expiry and size bound', () => {
 });
 
 test('workerd fetch handler: verify, dedupe, replay acknowledged', async () => {
-  const entry = join('npm/runwire', resolveExport(packageDir, '.', WORKERD_CONDITIONS));
+  const entry = runwireWorkerdEntry();
   const worker = await startWorker({
     main: 'receiver-worker.js',
-    files: [...moduleFiles('npm/runwire/src', 'npm/runwire/web')],
+    files: [...runwireModuleFiles()],
     extraModules: {
       'receiver-worker.js': `
         import { webhookHandler } from './${entry}';

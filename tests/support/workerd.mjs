@@ -11,7 +11,8 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, extname } from 'node:path';
-import { bin, freePort, repoRoot, startProcess, waitForHttp } from './paths.mjs';
+import { bin, freePort, packageDir, repoRoot, startProcess, waitForHttp } from './paths.mjs';
+import { resolveExport, WORKERD_CONDITIONS } from './exports.mjs';
 
 const MODULE_TYPES = { '.js': 'esModule', '.mjs': 'esModule', '.wasm': 'wasm', '.json': 'json' };
 
@@ -29,6 +30,16 @@ export function moduleFiles(...dirs) {
   };
   dirs.forEach(walk);
   return files;
+}
+
+/** Repo-relative path of the module `runwire` resolves to in workerd (the package's own `workerd` export). */
+export function runwireWorkerdEntry() {
+  return join('npm/runwire', resolveExport(packageDir, '.', WORKERD_CONDITIONS));
+}
+
+/** runwire's package modules for a worker (JS glue, loaders, the web build), plus `extraDirs`. */
+export function runwireModuleFiles(...extraDirs) {
+  return moduleFiles('npm/runwire/src', 'npm/runwire/web', ...extraDirs);
 }
 
 /**
