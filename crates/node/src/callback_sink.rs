@@ -11,13 +11,13 @@
 use napi::bindgen_prelude::Promise;
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi::Status;
-use runwire_core::sink::{Delivery, Sink, SinkResponse};
-use runwire_core::webhook::WebhookSink;
+use runwire_core::sinks::webhook::WebhookSink;
+use runwire_core::sinks::{Delivery, Sink, SinkResponse};
 
 use crate::runtime::NodeRuntime;
 use crate::transport::NativeTransport;
 
-use runwire_core::sink::{callback_message, callback_verdict};
+use runwire_core::sinks::{callback_message, callback_verdict};
 
 /// A JS function called once per attempt with the message as JSON text.
 pub type CallbackFn = ThreadsafeFunction<String, Promise<String>, String, Status, false, true>;

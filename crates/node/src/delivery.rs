@@ -15,11 +15,11 @@ use napi::bindgen_prelude::Promise;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use napi_derive::napi;
-use runwire_core::config::{DeliveryConfig, SinkTarget};
-use runwire_core::dlq::{DeadLetter, DeadLetterStore};
-use runwire_core::engine::{Engine, HookEvent, Hooks};
+use runwire_core::delivery::config::{DeliveryConfig, SinkTarget};
+use runwire_core::delivery::dlq::{DeadLetter, DeadLetterStore};
+use runwire_core::delivery::engine::{Engine, HookEvent, Hooks};
 use runwire_core::error::DeliveryError;
-use runwire_core::webhook::WebhookSink;
+use runwire_core::sinks::webhook::WebhookSink;
 
 use crate::callback_sink::{CallbackFn, CallbackSink, NodeSink};
 use crate::error::{invalid_argument, to_js, Result};
@@ -214,5 +214,5 @@ impl Delivery {
 /// Runs one message through the engine under the virtual clock (conformance: exact schedules).
 #[napi(js_name = "simulateDelivery")]
 pub fn simulate_delivery(input_json: String) -> Result<String> {
-    runwire_core::simulate::simulate(&input_json).map_err(to_js)
+    runwire_core::delivery::simulate::simulate(&input_json).map_err(to_js)
 }

@@ -7,9 +7,9 @@
 use std::sync::{Mutex, PoisonError};
 
 use napi_derive::napi;
-use runwire_core::filter::{RunFilter, RunRef};
-use runwire_core::record::{add_tags, layout_of};
-use runwire_core::run_id::RunIdGenerator;
+use runwire_core::events::filter::{RunFilter, RunRef};
+use runwire_core::events::record::{add_tags, layout_of};
+use runwire_core::events::run_id::RunIdGenerator;
 
 use crate::error::{invalid_argument, Result};
 use crate::runtime::NodeRuntime;

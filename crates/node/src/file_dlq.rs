@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use runwire_core::dlq::{DeadLetter, DeadLetterStore};
+use runwire_core::delivery::dlq::{DeadLetter, DeadLetterStore};
 
 /// Writes dead letters under a directory.
 #[derive(Debug, Clone)]

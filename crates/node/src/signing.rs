@@ -5,9 +5,9 @@
 
 use napi::bindgen_prelude::{Either, Uint8Array};
 use napi_derive::napi;
-use runwire_core::secret::{RawSecret, StandardSecret};
-use runwire_core::verify::{self, ReceivedHeaders};
-use runwire_core::{canonical, github, standard, stripe};
+use runwire_core::signing::secret::{RawSecret, StandardSecret};
+use runwire_core::signing::verify::{self, ReceivedHeaders};
+use runwire_core::signing::{canonical, github, standard, stripe};
 
 use crate::error::{invalid_argument, to_js, Result};
 use crate::runtime::NodeRuntime;

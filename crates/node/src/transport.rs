@@ -22,7 +22,7 @@ use runwire_core::runtime::{HttpRequest, HttpResponse, Transport, TransportError
 /// Response bytes read after the snippet so the connection can be reused; beyond this the
 /// connection is dropped instead.
 pub const DRAIN_CAP: usize = 64 * 1024;
-const SNIPPET_CAP: usize = runwire_core::dlq::SNIPPET_CAP;
+const SNIPPET_CAP: usize = runwire_core::delivery::dlq::SNIPPET_CAP;
 
 /// How the client is built.
 #[derive(Clone)]

@@ -3,12 +3,12 @@
 //! verdict string (see `crates/node/src/callback_sink.rs`, which behaves identically).
 
 use js_sys::{Function, Promise};
-use runwire_core::sink::{Delivery, Sink, SinkResponse};
-use runwire_core::webhook::WebhookSink;
+use runwire_core::sinks::webhook::WebhookSink;
+use runwire_core::sinks::{Delivery, Sink, SinkResponse};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use runwire_core::sink::{callback_message, callback_verdict};
+use runwire_core::sinks::{callback_message, callback_verdict};
 
 use crate::fetch::FetchTransport;
 use crate::runtime::WebRuntime;

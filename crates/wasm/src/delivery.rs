@@ -6,11 +6,11 @@
 use std::time::Duration;
 
 use js_sys::{Function, Promise};
-use runwire_core::config::{DeliveryConfig, SinkTarget};
-use runwire_core::dlq::{DeadLetter, DeadLetterStore};
-use runwire_core::engine::{Engine, HookEvent, Hooks};
+use runwire_core::delivery::config::{DeliveryConfig, SinkTarget};
+use runwire_core::delivery::dlq::{DeadLetter, DeadLetterStore};
+use runwire_core::delivery::engine::{Engine, HookEvent, Hooks};
 use runwire_core::error::DeliveryError;
-use runwire_core::webhook::WebhookSink;
+use runwire_core::sinks::webhook::WebhookSink;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
@@ -175,5 +175,5 @@ impl Delivery {
 /// Runs one message through the engine under the virtual clock (conformance: exact schedules).
 #[wasm_bindgen(js_name = simulateDelivery)]
 pub fn simulate_delivery(input_json: &str) -> Result<String, JsValue> {
-    runwire_core::simulate::simulate(input_json).map_err(to_js)
+    runwire_core::delivery::simulate::simulate(input_json).map_err(to_js)
 }

@@ -3,9 +3,9 @@
 
 use std::cell::RefCell;
 
-use runwire_core::filter::{RunFilter, RunRef};
-use runwire_core::record::{add_tags, layout_of};
-use runwire_core::run_id::RunIdGenerator;
+use runwire_core::events::filter::{RunFilter, RunRef};
+use runwire_core::events::record::{add_tags, layout_of};
+use runwire_core::events::run_id::RunIdGenerator;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 

@@ -10,7 +10,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::{Object, Reflect, Uint8Array};
-use runwire_core::dlq::SNIPPET_CAP;
+use runwire_core::delivery::dlq::SNIPPET_CAP;
 use runwire_core::runtime::{HttpRequest, HttpResponse, Transport, TransportError};
 use wasm_bindgen::prelude::{wasm_bindgen, Closure};
 use wasm_bindgen::{JsCast, JsValue};

@@ -2,9 +2,9 @@
 //! `crates/node/src/signing.rs` function for function.
 
 use js_sys::Uint8Array;
-use runwire_core::secret::{RawSecret, StandardSecret};
-use runwire_core::verify::{self, ReceivedHeaders};
-use runwire_core::{canonical, github, standard, stripe};
+use runwire_core::signing::secret::{RawSecret, StandardSecret};
+use runwire_core::signing::verify::{self, ReceivedHeaders};
+use runwire_core::signing::{canonical, github, standard, stripe};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 

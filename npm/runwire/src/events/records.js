@@ -1,5 +1,5 @@
 /**
- * streamEvents v2 records, built in JS from the core's rules (crates/core/src/record.rs).
+ * streamEvents v2 records, built in JS from the core's rules (crates/core/src/events/record.rs).
  *
  * Why JS builds them: a record must reach `for await` as a plain JS object whose payload is the
  * caller's value by reference (LangChain never clones `data`). Building it through a native call

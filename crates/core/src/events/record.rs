@@ -142,7 +142,7 @@ pub fn add_tags(existing: &[String], added: &[String]) -> Vec<String> {
 /// What records of one run carry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunContext {
-    /// The run id (UUIDv7, see [`crate::run_id`]).
+    /// The run id (UUIDv7, see [`crate::events::run_id`]).
     pub run_id: String,
     /// The parent run, `None` for a root run.
     pub parent_run_id: Option<String>,

@@ -26,15 +26,15 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::engine::{EventFilter, SinkSpec};
-use crate::envelope::{EnvelopeLimits, DEFAULT_MAX_BYTES, DEFAULT_MAX_FIELD_CHARS};
+use crate::delivery::engine::{EventFilter, SinkSpec};
+use crate::delivery::envelope::{EnvelopeLimits, DEFAULT_MAX_BYTES, DEFAULT_MAX_FIELD_CHARS};
+use crate::delivery::retry::{RetryPolicy, DEFAULT_DELAYS_MS};
 use crate::error::DeliveryError;
-use crate::github::DEFAULT_HEADER;
 use crate::health::{BreakerConfig, HealthConfig, RateLimit};
 use crate::policy::{UrlPolicy, UrlPolicyOptions};
-use crate::retry::{RetryPolicy, DEFAULT_DELAYS_MS};
-use crate::secret::{RawSecret, StandardSecret};
-use crate::webhook::{SignatureScheme, WebhookConfig, DEFAULT_TIMEOUT};
+use crate::signing::github::DEFAULT_HEADER;
+use crate::signing::secret::{RawSecret, StandardSecret};
+use crate::sinks::webhook::{SignatureScheme, WebhookConfig, DEFAULT_TIMEOUT};
 
 /// Default concurrent attempts per sink.
 pub const DEFAULT_CONCURRENCY: usize = 16;

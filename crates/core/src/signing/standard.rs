@@ -16,7 +16,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use crate::error::SignatureError;
-use crate::secret::StandardSecret;
+use crate::signing::secret::StandardSecret;
 
 /// Header carrying the message id.
 pub const HEADER_ID: &str = "webhook-id";

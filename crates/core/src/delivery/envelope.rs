@@ -18,8 +18,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::canonical::to_canonical_string;
-use crate::dlq::sha256_hex;
+use crate::delivery::dlq::sha256_hex;
+use crate::signing::canonical::to_canonical_string;
 use crate::timefmt::iso8601_ms;
 
 /// Default byte cap of a body (Standard Webhooks: keep bodies under 20 KB).

@@ -23,7 +23,7 @@
 
 use std::time::Duration;
 
-use crate::dlq::DeadLetterReason;
+use crate::delivery::dlq::DeadLetterReason;
 
 /// The seed's schedule: first attempt immediately, then retries after 1 s, 5 s and 30 s.
 pub const DEFAULT_DELAYS_MS: [u64; 3] = [1_000, 5_000, 30_000];

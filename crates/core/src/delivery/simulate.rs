@@ -24,21 +24,21 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::dlq::DeadLetterReason;
+use crate::delivery::dlq::DeadLetterReason;
 #[cfg(test)]
-use crate::dlq::MemoryDeadLetters;
+use crate::delivery::dlq::MemoryDeadLetters;
 #[cfg(test)]
-use crate::engine::{Engine, EventFilter, SinkSpec};
+use crate::delivery::engine::{Engine, EventFilter, SinkSpec};
 #[cfg(test)]
-use crate::envelope::EnvelopeLimits;
+use crate::delivery::envelope::EnvelopeLimits;
+use crate::delivery::retry::{parse_retry_after, Decision, Outcome, RetryPolicy, DEFAULT_DELAYS_MS};
 use crate::error::DeliveryError;
-use crate::retry::{parse_retry_after, Decision, Outcome, RetryPolicy, DEFAULT_DELAYS_MS};
 #[cfg(test)]
 use crate::runtime::MaybeSend;
 use crate::runtime::{Clock, Entropy, VirtualRuntime};
-use crate::sink::SinkResponse;
+use crate::sinks::SinkResponse;
 #[cfg(test)]
-use crate::sink::{Delivery, Sink};
+use crate::sinks::{Delivery, Sink};
 
 struct Step {
     status: Option<u16>,
@@ -220,7 +220,7 @@ mod tests {
     #[test]
     fn the_policy_walk_matches_the_engine_on_every_fixture_case() {
         let fixture: Value =
-            serde_json::from_str(include_str!("../../../tests/fixtures/retry-schedules.json")).unwrap();
+            serde_json::from_str(include_str!("../../../../tests/fixtures/retry-schedules.json")).unwrap();
         let cases = fixture["cases"].as_array().unwrap();
         assert!(cases.len() >= 10);
         for case in cases {

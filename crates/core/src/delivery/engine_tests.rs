@@ -9,9 +9,9 @@ use futures_executor::LocalPool;
 use futures_util::task::LocalSpawnExt;
 
 use super::*;
-use crate::dlq::MemoryDeadLetters;
+use crate::delivery::dlq::MemoryDeadLetters;
 use crate::runtime::VirtualRuntime;
-use crate::sink::SinkResponse;
+use crate::sinks::SinkResponse;
 
 #[derive(Default)]
 struct Script {

@@ -1,14 +1,16 @@
 //! The `Sink` trait: one place a message can be delivered to.
 //!
 //! A sink performs **one attempt** and reports what happened; it never retries, sleeps or
-//! dead-letters — the engine owns those (see the layer order in [`crate::engine`]). The HTTP
-//! webhook sink ([`crate::webhook::WebhookSink`]) signs each attempt afresh; the bindings add
+//! dead-letters — the engine owns those (see the layer order in [`crate::delivery::engine`]). The HTTP
+//! webhook sink ([`crate::sinks::webhook::WebhookSink`]) signs each attempt afresh; the bindings add
 //! JS-callback sinks; queue sinks (Redis, Kafka, SNS) plug in the same way.
+
+pub mod webhook;
 
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::retry::Outcome;
+use crate::delivery::retry::Outcome;
 use crate::runtime::{MaybeSend, MaybeSync};
 
 /// One attempt to deliver one message. Cheap to clone.

@@ -9,10 +9,10 @@ use futures_executor::LocalPool;
 use futures_util::task::LocalSpawnExt;
 
 use super::*;
-use crate::dlq::MemoryDeadLetters;
+use crate::delivery::dlq::MemoryDeadLetters;
 use crate::health::{BreakerConfig, HealthConfig, RateLimit};
 use crate::runtime::{Clock, VirtualRuntime};
-use crate::sink::SinkResponse;
+use crate::sinks::SinkResponse;
 
 /// Fails with 503 until `recover_at_ms`, then answers 200; logs `(now, id, attempt)`.
 #[derive(Clone)]

@@ -14,7 +14,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use crate::error::SignatureError;
-use crate::secret::RawSecret;
+use crate::signing::secret::RawSecret;
 
 /// The header name (lower-case on the wire).
 pub const HEADER: &str = "stripe-signature";

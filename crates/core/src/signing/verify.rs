@@ -7,8 +7,8 @@
 //! (`whsec_` base64 for Standard Webhooks, raw UTF-8 for GitHub- and Stripe-style).
 
 use crate::error::SignatureError;
-use crate::secret::{RawSecret, StandardSecret};
-use crate::{github, standard, stripe};
+use crate::signing::secret::{RawSecret, StandardSecret};
+use crate::signing::{github, standard, stripe};
 
 /// Which signature construction to check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -11,7 +11,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use crate::error::SignatureError;
-use crate::secret::RawSecret;
+use crate::signing::secret::RawSecret;
 
 /// The seed design's header name.
 pub const DEFAULT_HEADER: &str = "x-signature-256";

@@ -2,7 +2,7 @@
 //!
 //! ## Layers, outermost first (the order is the design)
 //!
-//! 1. **idempotency** — [`Engine::enqueue`] mints the id once ([`crate::idempotency`]); every
+//! 1. **idempotency** — [`Engine::enqueue`] mints the id once ([`crate::delivery::idempotency`]); every
 //!    attempt, dead letter and replay carries it unchanged.
 //! 2. **dead-letter** — whatever ends without success becomes a [`DeadLetter`] with a reason;
 //!    nothing leaves the engine any other way.
@@ -14,7 +14,7 @@
 //!    breaker state change is reported as a `breaker.state_changed` hook; auto-disable (sustained
 //!    failure) disables the sink like a 410 does.
 //! 5. **timeout** — enforced by the transport per request ([`crate::runtime::HttpRequest::timeout`]).
-//! 6. **sign** — inside the sink, per attempt: fresh timestamp, same id ([`crate::webhook`]).
+//! 6. **sign** — inside the sink, per attempt: fresh timestamp, same id ([`crate::sinks::webhook`]).
 //! 7. **transport** — the runtime's HTTP client; never follows redirects.
 //!
 //! ## Execution model
@@ -50,14 +50,14 @@ use event_listener::Event;
 use futures_util::future::{select, Either};
 use serde::Serialize;
 
-use crate::dlq::{AttemptRecord, DeadLetter, DeadLetterReason, DeadLetterStore};
-use crate::envelope::{self, EnvelopeError, EnvelopeLimits};
+use crate::delivery::dlq::{AttemptRecord, DeadLetter, DeadLetterReason, DeadLetterStore};
+use crate::delivery::envelope::{self, EnvelopeError, EnvelopeLimits};
+use crate::delivery::idempotency::IdAllocator;
+use crate::delivery::retry::{parse_retry_after, Decision, Outcome, RetryPolicy};
 use crate::error::DeliveryError;
 use crate::health::{Admission, EndpointHealth, HealthConfig, HealthEvent};
-use crate::idempotency::IdAllocator;
-use crate::retry::{parse_retry_after, Decision, Outcome, RetryPolicy};
 use crate::runtime::{MaybeSend, MaybeSync, Runtime};
-use crate::sink::{Delivery, Sink};
+use crate::sinks::{Delivery, Sink};
 
 /// The seed's taxonomy: what a sink receives unless configured otherwise. `on_chain_end` is
 /// forwarded only for named chains; the JS handler applies that rule before enqueueing.

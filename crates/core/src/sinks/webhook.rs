@@ -1,7 +1,7 @@
 //! The HTTP webhook sink: sign, then hand the request to the runtime's [`Transport`].
 //!
 //! Every attempt gets a **fresh** `webhook-timestamp` and signature from the runtime clock; the id
-//! never changes (it is minted when the event is accepted, see [`crate::idempotency`]). Headers:
+//! never changes (it is minted when the event is accepted, see [`crate::delivery::idempotency`]). Headers:
 //!
 //! | header | when |
 //! |---|---|
@@ -23,13 +23,13 @@
 
 use std::time::Duration;
 
+use crate::delivery::retry::Outcome;
 use crate::error::{DeliveryError, SignatureError, UrlPolicyError};
 use crate::policy::UrlPolicy;
-use crate::retry::Outcome;
 use crate::runtime::{Clock, HttpRequest, MaybeSend, MaybeSync, Transport, TransportError};
-use crate::secret::{RawSecret, StandardSecret};
-use crate::sink::{Delivery, Sink, SinkResponse};
-use crate::{github, standard};
+use crate::signing::secret::{RawSecret, StandardSecret};
+use crate::signing::{github, standard};
+use crate::sinks::{Delivery, Sink, SinkResponse};
 
 /// Default total request timeout (spec: 15 s).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);

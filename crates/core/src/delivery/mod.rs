@@ -1,0 +1,21 @@
+//! Delivery: from an accepted event to exactly one final outcome — delivered, dead-lettered, or
+//! still pending.
+//!
+//! - [`config`]: the delivery configuration both bindings hand over as one JSON text.
+//! - [`envelope`]: the delivered body (canonical JSON, field-level truncation under a byte cap).
+//! - [`idempotency`]: `{run_id}:{event_type}:{seq}` ids, stable across retries and replays.
+//! - [`retry`]: the pure retry policy (status table, Retry-After clamp, jitter).
+//! - [`engine`]: bounded per-sink queues, workers, retries, health, drain and stats.
+//! - [`dlq`]: dead-letter records and the store trait; replay re-signs with the same id.
+//! - [`simulate`]: retry schedules walked on the virtual clock, for the conformance suite.
+//!
+//! Where a message goes is a [`crate::sinks::Sink`]; whether an endpoint may be tried now is
+//! [`crate::health`]; clock, sleep and randomness come from [`crate::runtime`].
+
+pub mod config;
+pub mod dlq;
+pub mod engine;
+pub mod envelope;
+pub mod idempotency;
+pub mod retry;
+pub mod simulate;

@@ -1,0 +1,10 @@
+//! LangChain's event model, in its exact shapes: what `streamEvents` v2 yields and which runs
+//! its filters keep.
+//!
+//! - [`record`]: v2 records (`event, run_id, name, tags, metadata, data`) and run context.
+//! - [`filter`]: LangChain's include/exclude names/types/tags rule.
+//! - [`run_id`]: UUIDv7 run ids, as @langchain/core 1.x mints them.
+
+pub mod filter;
+pub mod record;
+pub mod run_id;
