@@ -49,3 +49,6 @@ export function enter(config, fn) {
 export function isolate(fn) {
   return own.exit(fn);
 }
+
+/** The `ensureConfig` rules of the @langchain/core that built a run's callback manager. */
+export { langchainRules } from './langchain-rules.js';

@@ -30,6 +30,31 @@ function assertSawEvents(observation, scenario) {
   assert.ok(text.includes('on_custom_event') || text.includes('"custom"') || text.includes('handler'), `${scenario}: no events observed`);
 }
 
+/**
+ * Pins what core itself did with a user-supplied run id, so the equality above is not vacuous:
+ * the metadata follows the installed core's rules, whatever the id's UUID version.
+ */
+function assertRunIdRules(observation, version, web) {
+  const [major, minor, patch] = version.split('.').map(Number);
+  const newer = (m, n, p) => major !== m ? major > m : minor !== n ? minor > n : patch >= p;
+  // Handlers get the metadata object by reference and core mutates it in place, so later
+  // dispatches may show keys added by earlier ones: check the keys each rule adds.
+  const meta = observation.metadata;
+  assert.equal(observation.runIdKept, true, 'handler saw the user-supplied run id');
+  if (web) {
+    // The web entry never runs ensureConfig: timeout and configurable leave metadata alone.
+    assert.equal(meta.timeout.timeoutMs, undefined);
+    assert.equal(meta.configurable.user, undefined);
+    return;
+  }
+  assert.equal(meta.timeout.timeoutMs, newer(1, 1, 5) ? 1000 : undefined);
+  assert.equal(meta.configurable.model, 'm-2');
+  const copied = !newer(1, 1, 40);
+  assert.equal(meta.configurable.user, copied ? 'u1' : undefined);
+  assert.equal(meta.configurable.obj, undefined);
+  assert.equal(meta.inherited.thread_id, copied ? 'T1' : undefined);
+}
+
 export function defineDifferentialTests(lc, lcPath, expectedMajor) {
   const scenarios = makeScenarios(lc);
   const impls = implementations(lc);
@@ -49,6 +74,7 @@ export function defineDifferentialTests(lc, lcPath, expectedMajor) {
         const actual = await scenarios[name](impls[candidate]);
         if (!QUIET.has(`${name}:${reference}`)) assertSawEvents(expected, name);
         assert.deepStrictEqual(actual, expected);
+        if (name === 'userRunIdV4' || name === 'userRunIdV7') assertRunIdRules(expected, lc.version, reference === 'core-web');
         if (name === 'langgraphSubgraph') {
           // G5: each event belongs to its node's run, with that node's langgraph_* metadata.
           assert.deepEqual(expected.attribution, [

@@ -13,6 +13,17 @@ import { captureConsole, createNormalizer, recordView } from './normalize.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A random UUIDv7 (RFC 9562): 48-bit Unix milliseconds, version 7, variant 10, random rest. */
+export function uuidv7() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const ms = Date.now();
+  for (let i = 0; i < 6; i += 1) bytes[i] = Math.floor(ms / 2 ** (8 * (5 - i))) % 256;
+  bytes[6] = 0x70 | (bytes[6] & 0x0f);
+  bytes[8] = 0x80 | (bytes[8] & 0x3f);
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export function makeScenarios(lc) {
   const { RunnableLambda, RunnableSequence } = lc;
   const emitter = (impl) => (name, data, config) =>
@@ -42,6 +53,28 @@ export function makeScenarios(lc) {
       out[key] = key === 'records' ? value.map((r) => recordView(normalize, r)) : normalize(value);
     }
     return out;
+  }
+
+  /**
+   * Dispatches whose metadata depends on the core's `ensureConfig` rules (`timeout` →
+   * `metadata.timeoutMs` since 1.1.5; primitive `configurable` values → metadata before 1.1.40),
+   * inside a run started with the given run id and an inherited `configurable`.
+   */
+  async function userRunId(impl, runId) {
+    const log = [];
+    const handler = recorder(log);
+    const lambda = RunnableLambda.from(async (x, config) => {
+      const base = impl.web ? config : {};
+      await impl.dispatch('timeout', 1, { ...base, timeout: 1000 });
+      await impl.dispatch('configurable', 2, { ...base, configurable: { user: 'u1', n: 7, flag: true, model: 'm-2', obj: {} } });
+      await impl.dispatch('inherited', 3, { ...base, metadata: { k: 1 } });
+      await impl.dispatch('both', 4, { ...base, timeout: 500, metadata: { timeoutMs: 9 } });
+      return x;
+    });
+    const output = await lambda.invoke('in', { runId, callbacks: [handler], configurable: { thread_id: 'T1' } });
+    await lc.awaitAllCallbacks();
+    const metadata = Object.fromEntries(log.map((entry) => [entry[2], entry[6]]));
+    return observe({ output, runIdKept: log.every((entry) => entry[4] === runId), metadata, log });
   }
 
   function nestedSequence(impl, { withInner = true } = {}) {
@@ -159,6 +192,16 @@ export function makeScenarios(lc) {
       const output = await lambda.invoke('in', { callbacks: [handler], tags: ['t'], metadata: { m: 1 } });
       await lc.awaitAllCallbacks();
       return observe({ output, log: log.map((entry) => entry.map((v) => (v && v.timeoutMs ? { ...v } : v))) });
+    },
+
+    /** A user-supplied UUIDv4 run id (`invoke(x, { runId })`): the rules still come from the installed core. */
+    userRunIdV4(impl) {
+      return userRunId(impl, crypto.randomUUID());
+    },
+
+    /** A user-supplied UUIDv7 run id, on either line. */
+    userRunIdV7(impl) {
+      return userRunId(impl, uuidv7());
     },
 
     /** G4: nested RunnableSequence with tags and metadata, stream and handler. */

@@ -44,26 +44,19 @@ export function invalidEventName(name) {
 
 const PRIMITIVES = new Set(['string', 'number', 'boolean']);
 
-/**
- * Whether the run comes from a LangChain that still used 0.3's config rules. Those versions
- * generate UUIDv4 run ids, 1.x (since ≈1.1.5) UUIDv7, so the version nibble of the manager's
- * parent run id tells them apart without importing LangChain. Only consulted when a config
- * carries `configurable` or `timeout`, the two keys whose normalisation changed.
- */
-function legacyRules(config) {
-  const id = config.callbacks?.getParentRunId?.();
-  return typeof id === 'string' && id.charCodeAt(14) === 52; // '4'
-}
+/** The newest LangChain's rules: used when the run's core cannot tell (see node/langchain-rules.js). */
+const NEWEST_RULES = { timeoutMetadata: true, configurableMetadata: false };
 
 /**
  * `ensureConfig(config)` of @langchain/core (§2.1): defaults, then the implicit config's keys
  * except `runId`/`runName`, then the explicit config's keys (each replaces wholesale); `undefined`
- * values are skipped. `configurable` and `timeout` are normalised as the run's LangChain does
- * (1.x: `configurable.model` → `metadata.model`, `timeout` → `signal` + `metadata.timeoutMs`;
- * 0.3: every primitive `configurable` value → metadata, `timeout` → `signal`), mutating the
- * metadata object in place as core does.
+ * values are skipped. `configurable` and `timeout` are normalised as the run's installed
+ * @langchain/core does — `rulesOf(callbacks)` says which rules that is: before 1.1.40 every
+ * primitive `configurable` value → metadata, since then only `configurable.model`; `timeout` →
+ * `signal`, plus `metadata.timeoutMs` since 1.1.5 — mutating the metadata object in place as
+ * core does.
  */
-export function ensureConfig(implicit, explicit) {
+export function ensureConfig(implicit, explicit, rulesOf = () => NEWEST_RULES) {
   const out = { tags: [], metadata: {}, recursionLimit: 25, runId: undefined };
   if (implicit) {
     for (const key of Object.keys(implicit)) {
@@ -80,8 +73,8 @@ export function ensureConfig(implicit, explicit) {
   }
   const configurable = out.configurable;
   if (configurable === undefined && out.timeout === undefined) return out;
-  const legacy = legacyRules(out);
-  if (configurable && legacy) {
+  const rules = rulesOf(out.callbacks);
+  if (configurable && rules.configurableMetadata) {
     for (const key of Object.keys(configurable)) {
       if (PRIMITIVES.has(typeof configurable[key]) && !out.metadata?.[key]) {
         if (!out.metadata) out.metadata = {};
@@ -95,7 +88,7 @@ export function ensureConfig(implicit, explicit) {
   if (out.timeout !== undefined) {
     if (out.timeout <= 0) throw new Error('Timeout must be a positive number');
     const timeoutSignal = AbortSignal.timeout(out.timeout);
-    if (!legacy) {
+    if (rules.timeoutMetadata) {
       if (!out.metadata) out.metadata = {};
       if (out.metadata.timeoutMs === undefined) out.metadata.timeoutMs = out.timeout;
     }
@@ -145,23 +138,27 @@ async function dispatchResolved(name, payload, config) {
   }
 }
 
-/** The web entry (`runwire/web`): explicit config only. */
-export function dispatchCustomEventWeb(name, payload, config) {
+/**
+ * The web entry (`runwire/web`): explicit config only. Named `dispatchCustomEvent` like core's
+ * export (same `name` and `length`), so code that inspects it sees a drop-in.
+ */
+export const dispatchCustomEventWeb = function dispatchCustomEvent(name, payload, config) {
   if (typeof name !== 'string' || name.length === 0) return Promise.reject(invalidEventName(name));
   // The hot path of standalone runs: no async hop, the scope dispatches by itself.
   const scope = config?.callbacks?.[RUN_SCOPE];
   if (scope !== undefined) return scope.dispatch(name, payload, config);
   return dispatchResolved(name, payload, config);
-}
+};
 
 /**
  * The Node entry, given a way to read the implicit config: `current()` returns the innermost
  * run's config — a standalone scope's (whose `callbacks` is the scope: fast path) or LangChain's
- * RunnableConfig — or `undefined` outside any run.
+ * RunnableConfig — or `undefined` outside any run; `rulesOf(callbacks)` the `ensureConfig` rules
+ * of the LangChain that built a run's callback manager.
  */
-export function createNodeDispatch(current) {
+export function createNodeDispatch(current, rulesOf) {
   async function dispatchViaConfig(name, payload, implicit, config) {
-    await dispatchResolved(name, payload, ensureConfig(implicit, config));
+    await dispatchResolved(name, payload, ensureConfig(implicit, config, rulesOf));
   }
   return function dispatchCustomEvent(name, payload, config) {
     if (typeof name !== 'string' || name.length === 0) return Promise.reject(invalidEventName(name));

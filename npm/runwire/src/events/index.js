@@ -10,11 +10,11 @@ import { createStandalone } from './scope.js';
 /**
  * @param {object} native `newRunId`, `includeRun`, `recordLayout`
  * @param {object} [context] `currentConfig()`, `currentScopeConfig()`, `enter(config, fn)`,
- *   `isolate(fn)`; omitted on the web
+ *   `isolate(fn)`, `langchainRules(callbacks)`; omitted on the web
  */
 export function createEvents(native, context) {
   if (context?.isolate) setHandlerIsolation(context.isolate);
   const { streamEvents, invokeRun } = createStandalone(native, context);
-  const dispatchCustomEvent = context ? createNodeDispatch(context.currentConfig) : dispatchCustomEventWeb;
+  const dispatchCustomEvent = context ? createNodeDispatch(context.currentConfig, context.langchainRules) : dispatchCustomEventWeb;
   return { dispatchCustomEvent, streamEvents, invokeRun, awaitCallbacks };
 }
