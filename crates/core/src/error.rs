@@ -185,6 +185,10 @@ pub enum UrlPolicyError {
     /// The SSRF guard refused the host or one of its addresses.
     #[error("Webhook host blocked: {0}")]
     HostBlocked(crate::policy::ip::BlockReason),
+    /// A scheme other than http or https, in LangGraph's words (`langgraph` profile; the
+    /// scheme as written, lower-cased).
+    #[error("Webhook host blocked: scheme '{0}' not allowed")]
+    SchemeNotAllowed(String),
 }
 
 impl UrlPolicyError {
@@ -193,7 +197,7 @@ impl UrlPolicyError {
         match self {
             Self::TooLong => "too_long",
             Self::LoopbackDisabled | Self::Relative => "relative",
-            Self::HttpsRequired | Self::UnsupportedScheme => "scheme",
+            Self::HttpsRequired | Self::UnsupportedScheme | Self::SchemeNotAllowed(_) => "scheme",
             Self::PortNotAllowed(_) => "port",
             Self::InvalidHostname(_) => "hostname",
             Self::DomainNotAllowed => "domain",

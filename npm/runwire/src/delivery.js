@@ -13,7 +13,7 @@
  */
 import { codedError, invalidArgument } from './errors.js';
 import { createHandler } from './handler.js';
-import { withQueryToken } from './policy.js';
+import { normalizeUrlPolicy, withQueryToken } from './policy.js';
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
@@ -62,7 +62,7 @@ function callbackSinkConfig(sink, index, callbacks) {
   return out;
 }
 
-function sinkConfig(sink, index, resolveHeaders, callbacks) {
+function sinkConfig(sink, index, resolveHeaders, callbacks, validateUrl) {
   if (sink === null || typeof sink !== 'object') throw invalidArgument(`sinks[${index}] must be an object`);
   if (typeof sink.send === 'function') return callbackSinkConfig(sink, index, callbacks);
   if (typeof sink.url !== 'string') throw invalidArgument(`sinks[${index}].url must be a string (or give a send function)`);
@@ -74,11 +74,16 @@ function sinkConfig(sink, index, resolveHeaders, callbacks) {
   // Normalise with the runtime's WHATWG parser (the one fetch uses), so the URL policy judges
   // `http://0x7f.1/` as 127.0.0.1. Unparsable and relative URLs go to the policy as written: it
   // answers with LangGraph's message.
+  // Sink creation gives validateWebhookUrl's verdict and message, on the URL as written: the
+  // engine below only sees the normalised href, which cannot say that `new URL` refused the
+  // input (`''`, scheme-less) or how the user spelled a host it refused.
+  validateUrl?.(out.url, out.urlPolicy);
   try {
     out.url = new URL(out.url).href;
   } catch {
     // keep as written
   }
+  if (out.urlPolicy !== undefined) out.urlPolicy = normalizeUrlPolicy(out.urlPolicy);
   if (out.queryToken !== undefined) {
     out.url = withQueryToken(out.url, out.queryToken);
     delete out.queryToken;
@@ -166,7 +171,7 @@ export function createDeliveryApi(native, policy, host = {}) {
       : sink);
     const callbacks = [];
     const config = {
-      sinks: sinks.map((sink, i) => sinkConfig(typeof sink?.send === 'function' ? sink : withPolicy(sink), i, resolveHeaders, callbacks)),
+      sinks: sinks.map((sink, i) => sinkConfig(typeof sink?.send === 'function' ? sink : withPolicy(sink), i, resolveHeaders, callbacks, policy.validateWebhookUrl)),
     };
     for (const sink of config.sinks) warnIfLoopbackAllowed(sink.urlPolicy);
     if (disableWebhooks === true) config.disableWebhooks = true;

@@ -16,12 +16,43 @@ import { codedError, invalidArgument } from './errors.js';
 
 export const DEFAULT_ENV_PREFIX = 'LG_WEBHOOK_';
 
+/**
+ * An `allowed_domains` entry written in Unicode, IDNA-encoded by the runtime's WHATWG parser
+ * (`*.bücher.example` → `*.xn--bcher-kva.example`), as hosts are: the web build's core has no
+ * IDNA tables of its own (size budget), and the addon's core would encode it the same way.
+ * ASCII entries and entries the parser refuses are passed on as written, so the core's
+ * config-time errors quote what the user wrote.
+ */
+function idnaPattern(pattern) {
+  if (typeof pattern !== 'string' || [...pattern].every((c) => c.charCodeAt(0) < 128)) return pattern;
+  const wildcard = pattern.trim().startsWith('*.');
+  const base = wildcard ? pattern.trim().slice(2) : pattern.trim();
+  try {
+    const host = new URL(`https://${base}/`).hostname;
+    return wildcard ? `*.${host}` : host;
+  } catch {
+    return pattern;
+  }
+}
+
+/** The policy with Unicode `allowed_domains` entries IDNA-encoded (a copy; input untouched). */
+export function normalizeUrlPolicy(policy) {
+  if (policy == null || typeof policy !== 'object' || Array.isArray(policy)) return policy;
+  let out = policy;
+  for (const key of ['allowed_domains', 'allowedDomains']) {
+    if (Array.isArray(policy[key]) && policy[key].some((d) => idnaPattern(d) !== d)) {
+      out = { ...out, [key]: policy[key].map(idnaPattern) };
+    }
+  }
+  return out;
+}
+
 function policyJson(policy) {
   if (policy == null) return '';
   if (typeof policy !== 'object' || Array.isArray(policy)) {
     throw codedError('ERR_RUNWIRE_URL_POLICY_CONFIG', 'invalid webhook url policy: policy must be an object');
   }
-  return JSON.stringify(policy);
+  return JSON.stringify(normalizeUrlPolicy(policy));
 }
 
 function whatwgHref(url) {

@@ -60,6 +60,22 @@ export default {
       },
     },
     {
+      name: 'sink creation refuses what validateWebhookUrl refuses, with the same error',
+      run(rw, fx) {
+        const table = fx['url-policy'];
+        const refused = table.urls.filter((c) => c.error !== null);
+        const secret = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
+        collect(refused, (c) =>
+          expectOutcome(
+            outcome(() => rw.createDelivery({ sinks: [{ url: c.url, secret, urlPolicy: c.policy }], exitDrainMs: false })),
+            c,
+            table.code,
+          ),
+        );
+        return { refusedAtCreation: refused.length };
+      },
+    },
+    {
       name: 'config-time allowed_domains errors',
       run(rw, fx) {
         const table = fx['url-policy'];

@@ -360,7 +360,11 @@ fn parse_sink(value: &Value, index: usize, default_name: String) -> Result<(Sink
         headers,
         timeout: raw.uint("timeoutMs")?.map_or(DEFAULT_TIMEOUT, Duration::from_millis),
     };
-    webhook.validate().map_err(|e| invalid(format!("sink {name:?}: {e}")))?;
+    webhook.validate().map_err(|e| match e {
+        // One "invalid delivery config: " prefix, not two.
+        DeliveryError::InvalidConfig(detail) => invalid(format!("sink {name:?}: {detail}")),
+        other => invalid(format!("sink {name:?}: {other}")),
+    })?;
     Ok((options, SinkTarget::Webhook(webhook)))
 }
 
@@ -369,6 +373,13 @@ mod tests {
     use super::*;
 
     const SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+
+    #[test]
+    fn a_sink_error_has_one_prefix() {
+        let json = r#"{"sinks":[{"name":"x","url":"","secret":"whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"}]}"#;
+        let err = DeliveryConfig::parse(json).unwrap_err().to_string();
+        assert_eq!(err, "invalid delivery config: sink \"x\": sink url is required");
+    }
 
     #[test]
     fn safety_options() {

@@ -19,6 +19,12 @@
 //!
 //! Only the reason's short text is LangGraph's (`blocked IP range`, `cloud metadata endpoint`);
 //! the address itself never appears in an error, so errors are safe to log.
+//!
+//! [`check_ip_langgraph`] is the `langgraph` profile's classifier: LangGraph Platform's own
+//! table and order (langgraph-api 0.16.7, `lc_security/policy.py`) — IPv4-mapped, IPv4-compatible
+//! (so `::1` too) and NAT64 IPv6 addresses blocked outright, link-local (metadata included)
+//! before the metadata check, LangGraph's words (`loopback IP range`, `private IP range`) — then
+//! runwire's hardening on top, so that profile is never looser than LangGraph.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -48,6 +54,14 @@ pub enum BlockReason {
     Reserved,
     /// The host name did not resolve.
     DnsResolutionFailed,
+    /// Loopback, in LangGraph's words (`langgraph` profile).
+    LoopbackRange,
+    /// A private range, in LangGraph's words (`langgraph` profile).
+    PrivateRange,
+    /// `localhost`, `localhost.localdomain` or `host.docker.internal` (`langgraph` profile).
+    LocalhostName,
+    /// A `*.svc.cluster.local` name (`langgraph` profile: always blocked, as LangGraph does).
+    KubernetesInternal,
 }
 
 impl BlockReason {
@@ -57,6 +71,10 @@ impl BlockReason {
             Self::CloudMetadata => "cloud metadata endpoint",
             Self::DnsResolutionFailed => "DNS resolution failed",
             Self::Loopback | Self::Private | Self::LinkLocal | Self::Reserved => "blocked IP range",
+            Self::LoopbackRange => "loopback IP range",
+            Self::PrivateRange => "private IP range",
+            Self::LocalhostName => "localhost address",
+            Self::KubernetesInternal => "Kubernetes internal DNS",
         }
     }
 
@@ -64,8 +82,9 @@ impl BlockReason {
     pub fn class(self) -> &'static str {
         match self {
             Self::CloudMetadata => "metadata",
-            Self::Loopback => "loopback",
-            Self::Private => "private",
+            Self::Loopback | Self::LoopbackRange | Self::LocalhostName => "loopback",
+            Self::Private | Self::PrivateRange => "private",
+            Self::KubernetesInternal => "kubernetes",
             Self::LinkLocal => "link_local",
             Self::Reserved => "reserved",
             Self::DnsResolutionFailed => "dns",
@@ -106,6 +125,77 @@ pub fn check_ip(ip: IpAddr, rules: IpRules) -> Result<(), BlockReason> {
         IpAddr::V4(v4) => check_v4(v4, rules),
         IpAddr::V6(v6) => check_v6(v6, rules),
     }
+}
+
+/// LangGraph Platform's address rules and reason words, then runwire's ([`check_ip`]) so
+/// nothing LangGraph allows but runwire blocks gets through (those keep LangGraph's wording).
+pub fn check_ip_langgraph(ip: IpAddr, rules: IpRules) -> Result<(), BlockReason> {
+    match ip {
+        IpAddr::V4(v4) => langgraph_v4(v4, rules)?,
+        IpAddr::V6(v6) => langgraph_v6(v6, rules)?,
+    }
+    check_ip(ip, rules).map_err(|reason| match reason {
+        BlockReason::Loopback => BlockReason::LoopbackRange,
+        BlockReason::Private => BlockReason::PrivateRange,
+        other => other,
+    })
+}
+
+fn langgraph_v4(ip: Ipv4Addr, rules: IpRules) -> Result<(), BlockReason> {
+    if in_v4(ip, [169, 254, 0, 0], 16) {
+        // Before the metadata check, as in LangGraph: 169.254.169.254 reads "blocked IP range".
+        return Err(BlockReason::LinkLocal);
+    }
+    const ALWAYS: [([u8; 4], u32); 9] = [
+        ([0, 0, 0, 0], 8),
+        ([192, 0, 0, 0], 24),
+        ([192, 0, 2, 0], 24),
+        ([198, 18, 0, 0], 15),
+        ([198, 51, 100, 0], 24),
+        ([203, 0, 113, 0], 24),
+        ([224, 0, 0, 0], 4),
+        ([240, 0, 0, 0], 4),
+        ([255, 255, 255, 255], 32),
+    ];
+    if ALWAYS.iter().any(|&(net, prefix)| in_v4(ip, net, prefix)) {
+        return Err(BlockReason::Reserved);
+    }
+    if rules.block_loopback && in_v4(ip, [127, 0, 0, 0], 8) {
+        return Err(BlockReason::LoopbackRange);
+    }
+    const PRIVATE: [([u8; 4], u32); 4] =
+        [([10, 0, 0, 0], 8), ([172, 16, 0, 0], 12), ([192, 168, 0, 0], 16), ([100, 64, 0, 0], 10)];
+    if rules.block_private && PRIVATE.iter().any(|&(net, prefix)| in_v4(ip, net, prefix)) {
+        return Err(BlockReason::PrivateRange);
+    }
+    if METADATA_V4.contains(&ip) {
+        return Err(BlockReason::CloudMetadata);
+    }
+    Ok(())
+}
+
+fn langgraph_v6(ip: Ipv6Addr, rules: IpRules) -> Result<(), BlockReason> {
+    if in_v6(ip, [0xfe80, 0, 0, 0, 0, 0, 0, 0], 10) {
+        return Err(BlockReason::LinkLocal);
+    }
+    // Multicast; IPv4-mapped; IPv4-compatible (which holds `::` and `::1`); NAT64 /96 and /48.
+    const ALWAYS: [([u16; 8], u32); 5] = [
+        ([0xff00, 0, 0, 0, 0, 0, 0, 0], 8),
+        ([0, 0, 0, 0, 0, 0xffff, 0, 0], 96),
+        ([0, 0, 0, 0, 0, 0, 0, 0], 96),
+        ([0x64, 0xff9b, 0, 0, 0, 0, 0, 0], 96),
+        ([0x64, 0xff9b, 1, 0, 0, 0, 0, 0], 48),
+    ];
+    if ALWAYS.iter().any(|&(net, prefix)| in_v6(ip, net, prefix)) {
+        return Err(BlockReason::Reserved);
+    }
+    if rules.block_private && in_v6(ip, [0xfc00, 0, 0, 0, 0, 0, 0, 0], 7) {
+        return Err(BlockReason::PrivateRange);
+    }
+    if ip == METADATA_V6 {
+        return Err(BlockReason::CloudMetadata);
+    }
+    Ok(())
 }
 
 /// IPv4 rules.
@@ -279,6 +369,49 @@ mod tests {
             assert_eq!(v(ip, STRICT), *strict, "{ip} strict");
             assert_eq!(v(ip, LOOSE), *loose, "{ip} loose");
         }
+    }
+
+    #[test]
+    fn langgraph_table() {
+        use BlockReason::*;
+        // LangGraph's defaults with a webhooks.url block: loopback blocked, private allowed.
+        let lg = IpRules { block_loopback: true, block_private: false };
+        let cases: &[(&str, IpRules, Verdict)] = &[
+            ("8.8.8.8", lg, Ok(())),
+            ("10.0.0.1", lg, Ok(())),
+            ("10.0.0.1", STRICT, Err(PrivateRange)),
+            ("127.0.0.1", lg, Err(LoopbackRange)),
+            ("127.0.0.1", LOOSE, Ok(())),
+            ("169.254.169.254", lg, Err(LinkLocal)),
+            ("169.254.170.2", LOOSE, Err(LinkLocal)),
+            ("100.100.100.200", lg, Err(CloudMetadata)),
+            ("100.100.100.200", STRICT, Err(PrivateRange)),
+            ("192.0.2.1", LOOSE, Err(Reserved)),
+            ("::1", LOOSE, Err(Reserved)),
+            ("::", LOOSE, Err(Reserved)),
+            ("::ffff:10.0.0.1", LOOSE, Err(Reserved)),
+            ("::ffff:8.8.8.8", LOOSE, Err(Reserved)),
+            ("::a00:1", LOOSE, Err(Reserved)),
+            ("64:ff9b::808:808", LOOSE, Err(Reserved)),
+            ("64:ff9b:1::1", LOOSE, Err(Reserved)),
+            ("fe80::1", LOOSE, Err(LinkLocal)),
+            ("ff02::1", LOOSE, Err(Reserved)),
+            ("fd00::1", lg, Ok(())),
+            ("fd00::1", STRICT, Err(PrivateRange)),
+            ("fd00:ec2::254", lg, Err(CloudMetadata)),
+            ("2606:4700::1111", lg, Ok(())),
+            // runwire's hardening on top, in LangGraph's words.
+            ("2001:db8::1", LOOSE, Err(Reserved)),
+            ("2002:7f00:1::", lg, Err(LoopbackRange)),
+            ("2002:a00:1::", STRICT, Err(PrivateRange)),
+        ];
+        for (ip, rules, expected) in cases {
+            assert_eq!(check_ip_langgraph(ip.parse().unwrap(), *rules), *expected, "{ip} {rules:?}");
+        }
+        assert_eq!(LoopbackRange.to_string(), "loopback IP range");
+        assert_eq!(PrivateRange.to_string(), "private IP range");
+        assert_eq!(LocalhostName.to_string(), "localhost address");
+        assert_eq!(KubernetesInternal.to_string(), "Kubernetes internal DNS");
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //!   reserved; IPv4 embedded in IPv6 judged as IPv4). The addon applies it to every resolved
 //!   address and connects only to a vetted one.
 //! - [`headers`]: `${{ env.VAR }}` header templates resolved once from an env lookup passed in.
+//! - [`punycode`]: ACE-label decoding, so the web build refuses `xn--` labels that do not decode
+//!   whatever its runtime's URL parser lets through.
 //! - [`pyrepr`]: Python reprs, so LangGraph's messages that quote config values match exactly.
 //!
 //! Where the checks run: when a sink is created (a typed error, like LangGraph's 422) and again
@@ -16,9 +18,10 @@
 pub mod calls;
 pub mod headers;
 pub mod ip;
+pub mod punycode;
 pub mod pyrepr;
 pub mod url_policy;
 
 pub use headers::{resolve_headers, TemplateOptions, DEFAULT_ENV_PREFIX};
-pub use ip::{check_ip, BlockReason, IpRules};
+pub use ip::{check_ip, check_ip_langgraph, BlockReason, IpRules};
 pub use url_policy::{CheckedUrl, Host, Profile, UrlPolicy, UrlPolicyOptions};

@@ -24,14 +24,27 @@
 //! block exists ([`UrlPolicy::default`] is the safe profile), metadata and link-local addresses
 //! stay blocked for allowlisted hosts, schemes other than http/https are refused, and a relative
 //! URL is refused even when loopback is allowed (runwire has no in-process server to call).
+//!
+//! The `langgraph` profile is LangGraph's verdict and message on every URL (langgraph-api
+//! 0.16.7, `webhook.py` + `lc_security/policy.py`): a non-http(s) scheme is judged at step 7
+//! (`Webhook host blocked: scheme 'ftp' not allowed`, after port, host and allowlist); the port
+//! is the explicit one else 443 for https and 80 for anything else; names are judged with
+//! LangGraph's lists and words (`localhost address`, `cloud metadata endpoint`,
+//! `Kubernetes internal DNS` for any `*.svc.cluster.local`), addresses with
+//! [`check_ip_langgraph`]. runwire's stricter rules stay on top (README lists each).
+//!
+//! A `*.base` wildcard never matches a host with an empty label (`https://.corp.com/`), and
+//! `allowed_domains` entries written in Unicode are IDNA-encoded (with the `whatwg-url` feature;
+//! the web build's JS glue encodes them with `new URL()` before they reach the core), so
+//! `*.bücher.example` matches `api.xn--bcher-kva.example`.
 
 use std::net::IpAddr;
 
 use serde_json::Value;
 
 use crate::error::{UrlPolicyConfigError, UrlPolicyError};
-use crate::policy::ip::{check_ip, BlockReason, IpRules};
-use crate::policy::pyrepr;
+use crate::policy::ip::{check_ip, check_ip_langgraph, BlockReason, IpRules};
+use crate::policy::{punycode, pyrepr};
 
 /// LangGraph's default `max_url_length` when a `webhooks.url` block is present.
 pub const DEFAULT_MAX_URL_LENGTH: usize = 2048;
@@ -132,6 +145,8 @@ pub struct UrlPolicy {
     disable_loopback: bool,
     disable_private_ips: bool,
     max_url_length: usize,
+    /// LangGraph's order, lists and words (the `langgraph` profile).
+    langgraph: bool,
 }
 
 impl Default for UrlPolicy {
@@ -166,6 +181,7 @@ pub struct CheckedUrl {
 }
 
 const METADATA_HOSTS: [&str; 4] = ["metadata.google.internal", "metadata.amazonaws.com", "metadata", "instance-data"];
+const LANGGRAPH_LOCALHOST: [&str; 3] = ["localhost", "localhost.localdomain", "host.docker.internal"];
 const LOOPBACK_HOSTS: [&str; 6] = [
     "localhost",
     "localhost.localdomain",
@@ -191,6 +207,7 @@ impl UrlPolicy {
             disable_loopback,
             disable_private_ips,
             max_url_length: DEFAULT_MAX_URL_LENGTH,
+            langgraph: profile == Profile::Langgraph,
         }
     }
 
@@ -212,8 +229,8 @@ impl UrlPolicy {
                     return Err(UrlPolicyConfigError::BadWildcard(pyrepr::str_list(domains)));
                 }
                 match base {
-                    Some(base) => policy.wildcard_bases.push(base.trim_end_matches('.').to_owned()),
-                    None => policy.exact_hosts.push(pattern.trim_end_matches('.').to_owned()),
+                    Some(base) => policy.wildcard_bases.push(idna_pattern(base.trim_end_matches('.'))),
+                    None => policy.exact_hosts.push(idna_pattern(pattern.trim_end_matches('.'))),
                 }
             }
         }
@@ -249,8 +266,13 @@ impl UrlPolicy {
     }
 
     fn domain_allowed(&self, host: &str) -> bool {
+        // A wildcard needs at least one real label below its base: `.corp.com` has an empty one.
+        let labelled = || !host.split('.').any(str::is_empty);
         self.exact_hosts.iter().any(|h| h == host)
-            || self.wildcard_bases.iter().any(|base| host.strip_suffix(base.as_str()).is_some_and(|p| p.ends_with('.')))
+            || self
+                .wildcard_bases
+                .iter()
+                .any(|base| host.strip_suffix(base.as_str()).is_some_and(|p| p.ends_with('.')) && labelled())
     }
 
     fn has_allowlist(&self) -> bool {
@@ -270,6 +292,9 @@ impl UrlPolicy {
     }
 
     fn check_parsed(&self, input: &str, parsed: Option<Parts>) -> Result<CheckedUrl, UrlPolicyError> {
+        if self.langgraph {
+            return self.check_langgraph(input, parsed);
+        }
         if input.chars().count() > self.max_url_length {
             return Err(UrlPolicyError::TooLong);
         }
@@ -316,6 +341,53 @@ impl UrlPolicy {
         Ok(CheckedUrl { url: parts.href, host: parts.host, port: parts.port, allowlisted, needs_dns })
     }
 
+    /// LangGraph's `validate_webhook_url_or_raise` step by step (see the module doc).
+    fn check_langgraph(&self, input: &str, parsed: Option<Parts>) -> Result<CheckedUrl, UrlPolicyError> {
+        if input.chars().count() > self.max_url_length {
+            return Err(UrlPolicyError::TooLong);
+        }
+        if input.starts_with('/') {
+            return Err(if self.disable_loopback {
+                UrlPolicyError::LoopbackDisabled
+            } else {
+                UrlPolicyError::Relative
+            });
+        }
+        let scheme = parsed.as_ref().map_or_else(|| raw_scheme(input), |p| p.scheme.clone());
+        if self.require_https && scheme != "https" {
+            return Err(UrlPolicyError::HttpsRequired);
+        }
+        let lg_port = |explicit: Option<u16>| explicit.unwrap_or(if scheme == "https" { 443 } else { 80 });
+        let Some(parts) = parsed else {
+            let (host, port) = raw_host_port(input);
+            self.check_port(lg_port(port))?;
+            return Err(UrlPolicyError::InvalidHostname(host));
+        };
+        self.check_port(lg_port(parts.explicit_port))?;
+        let host_text = match &parts.host {
+            Host::Domain(d) => d.clone(),
+            Host::Ip(ip) => ip.to_string(),
+        };
+        let allowlisted = self.has_allowlist() && self.domain_allowed(&host_text);
+        if self.has_allowlist() && !allowlisted {
+            return Err(UrlPolicyError::DomainNotAllowed);
+        }
+        if scheme != "https" && scheme != "http" {
+            return Err(UrlPolicyError::SchemeNotAllowed(scheme));
+        }
+        let blocked = match &parts.host {
+            Host::Ip(ip) => check_ip_langgraph(*ip, self.ip_rules()).err(),
+            Host::Domain(name) => self.check_name(name).err(),
+        };
+        if let Some(reason) = blocked {
+            if !allowlisted || reason.survives_allowlist() {
+                return Err(UrlPolicyError::HostBlocked(reason));
+            }
+        }
+        let needs_dns = matches!(parts.host, Host::Domain(_));
+        Ok(CheckedUrl { url: parts.href, host: parts.host, port: parts.port, allowlisted, needs_dns })
+    }
+
     fn check_port(&self, port: u16) -> Result<(), UrlPolicyError> {
         if self.allowed_ports.is_empty() || self.allowed_ports.contains(&port) {
             Ok(())
@@ -327,6 +399,9 @@ impl UrlPolicy {
     /// Name-level SSRF checks: metadata names always, local names when loopback is blocked.
     pub fn check_name(&self, name: &str) -> Result<(), BlockReason> {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
+        if self.langgraph {
+            return self.check_name_langgraph(&name);
+        }
         if METADATA_HOSTS.contains(&name.as_str()) {
             return Err(BlockReason::CloudMetadata);
         }
@@ -339,6 +414,35 @@ impl UrlPolicy {
         Ok(())
     }
 
+    /// LangGraph's name lists, order and words; then the local names LangGraph leaves to DNS
+    /// (which answers loopback for them), blocked here so the web build, which cannot resolve,
+    /// is no looser.
+    fn check_name_langgraph(&self, name: &str) -> Result<(), BlockReason> {
+        if self.disable_loopback && LANGGRAPH_LOCALHOST.contains(&name) {
+            return Err(BlockReason::LocalhostName);
+        }
+        if METADATA_HOSTS.contains(&name) {
+            return Err(BlockReason::CloudMetadata);
+        }
+        if name.ends_with(".svc.cluster.local") {
+            return Err(BlockReason::KubernetesInternal);
+        }
+        if self.disable_loopback && (["ip6-localhost", "ip6-loopback"].contains(&name) || name.ends_with(".localhost"))
+        {
+            return Err(BlockReason::LoopbackRange);
+        }
+        Ok(())
+    }
+
+    /// The address rules of this policy's profile.
+    pub fn check_address(&self, ip: IpAddr) -> Result<(), BlockReason> {
+        if self.langgraph {
+            check_ip_langgraph(ip, self.ip_rules())
+        } else {
+            check_ip(ip, self.ip_rules())
+        }
+    }
+
     /// Judges the resolved addresses of a checked URL: every one must pass (one bad record is
     /// enough to refuse, so a name cannot mix a public and a private address). An empty list
     /// is a DNS failure.
@@ -347,7 +451,7 @@ impl UrlPolicy {
             return Err(UrlPolicyError::HostBlocked(BlockReason::DnsResolutionFailed));
         }
         for ip in addresses {
-            if let Err(reason) = check_ip(*ip, self.ip_rules()) {
+            if let Err(reason) = self.check_address(*ip) {
                 if !target.allowlisted || reason.survives_allowlist() {
                     return Err(UrlPolicyError::HostBlocked(reason));
                 }
@@ -363,7 +467,27 @@ struct Parts {
     scheme: String,
     host: Host,
     port: u16,
+    /// The port written in the href (WHATWG drops a special scheme's default port).
+    explicit_port: Option<u16>,
     href: String,
+}
+
+/// An `allowed_domains` entry as hosts are compared: IDNA-encoded when written in Unicode.
+#[cfg(feature = "whatwg-url")]
+fn idna_pattern(pattern: &str) -> String {
+    if pattern.is_ascii() {
+        return pattern.to_owned();
+    }
+    match ::url::Host::parse(pattern) {
+        Ok(::url::Host::Domain(ascii)) => ascii,
+        _ => pattern.to_owned(),
+    }
+}
+
+/// Without the WHATWG parser the caller encodes Unicode entries (the JS glue uses `new URL`).
+#[cfg(not(feature = "whatwg-url"))]
+fn idna_pattern(pattern: &str) -> String {
+    pattern.to_owned()
 }
 
 fn default_port(scheme: &str) -> u16 {
@@ -385,7 +509,8 @@ fn parse(input: &str) -> Option<Parts> {
         ::url::Host::Ipv6(ip) => Host::Ip(IpAddr::V6(ip)),
         ::url::Host::Domain(_) => return None,
     };
-    Some(Parts { scheme, host, port, href: url.into() })
+    let explicit_port = url.port();
+    Some(Parts { scheme, host, port, explicit_port, href: url.into() })
 }
 
 #[cfg(not(feature = "whatwg-url"))]
@@ -397,7 +522,9 @@ fn parse(input: &str) -> Option<Parts> {
 /// dotted-quad form, IPv6 in brackets, default port omitted. A host that WHATWG would have
 /// read as an IPv4 number (its last label numeric or `0x…`) but that is not dotted-quad is
 /// refused, so a non-normalised input can never slip through as a "name"; so is a `%`
-/// (WHATWG forbids it in domains; Chromium's `new URL` leaves `%20` in some invalid hosts).
+/// (WHATWG forbids it in domains; Chromium's `new URL` leaves `%20` in some invalid hosts), and
+/// so is an `xn--` label that is not valid punycode (workerd's and Chromium's `new URL` keep
+/// `xn--zz`; see [`punycode`]).
 fn parse_normalized(href: &str) -> Option<Parts> {
     let (scheme, rest) = href.split_once("://")?;
     if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+-.".contains(&b))
@@ -415,10 +542,11 @@ fn parse_normalized(href: &str) -> Option<Parts> {
             None => (hostport, None),
         }
     };
-    let port = match port_text {
-        None | Some("") => default_port(scheme),
-        Some(p) => p.parse().ok()?,
+    let explicit_port = match port_text {
+        None | Some("") => None,
+        Some(p) => Some(p.parse().ok()?),
     };
+    let port = explicit_port.unwrap_or_else(|| default_port(scheme));
     let host = if hostport.starts_with('[') {
         Host::Ip(IpAddr::V6(host_text.parse().ok()?))
     } else if let Ok(v4) = host_text.parse::<std::net::Ipv4Addr>() {
@@ -432,12 +560,12 @@ fn parse_normalized(href: &str) -> Option<Parts> {
         let valid = !name.is_empty()
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=".contains(&b))
             && !name.bytes().any(|b| b.is_ascii_uppercase());
-        if numeric || !valid {
+        if numeric || !valid || !name.split('.').all(punycode::label_ok) {
             return None;
         }
         Host::Domain(name.to_owned())
     };
-    Some(Parts { scheme: scheme.to_owned(), host, port, href: href.to_owned() })
+    Some(Parts { scheme: scheme.to_owned(), host, port, explicit_port, href: href.to_owned() })
 }
 
 /// The scheme of a string the WHATWG parser refused (lower-cased), or `""`.
