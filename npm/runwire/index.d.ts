@@ -593,6 +593,18 @@ export interface DeliveryOptions {
   maxFieldChars?: number;
   /** The URL policy of every sink without its own `urlPolicy`. @default the safe profile */
   urlPolicy?: UrlPolicy;
+  /**
+   * Addon only: how webhook host names are resolved at connect time, instead of the system
+   * resolver (your own DNS, a service mesh's registry, or tests without DNS). Called once per
+   * connection with the lower-cased name (no trailing dot); resolve to IP address strings.
+   * Every address returned is vetted by the sink's URL policy exactly like a DNS answer — one
+   * blocked address refuses the host, and the connection goes only to the vetted addresses. A
+   * rejection, an empty list or a malformed answer is `Webhook host blocked: DNS resolution failed`
+   * (the message is dead-lettered with reason `url_policy`; the error goes to `hooks.onError`).
+   * The web build refuses this option: `fetch` resolves names itself.
+   * @default the system resolver (getaddrinfo)
+   */
+  lookup?: (hostname: string) => Promise<string[]> | string[];
   /** Variables `${{ env.VAR }}` header templates may read. Node: `process.env`; web: required when templates are used. */
   env?: Record<string, string | undefined>;
   /** @default 'LG_WEBHOOK_' */

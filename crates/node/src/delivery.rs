@@ -107,13 +107,15 @@ fn millis(ms: f64) -> Duration {
 }
 
 /// Starts a delivery engine from its JSON config. `onHook(json)` receives delivery hook events;
-/// `onDeadLetter(json)` replaces the file store (default directory `.runwire/dlq`, or `dlqDir`).
+/// `onDeadLetter(json)` replaces the file store (default directory `.runwire/dlq`, or `dlqDir`);
+/// `lookup(hostname)` (resolving to a JSON array of addresses) replaces the system resolver.
 #[napi(js_name = "createDelivery")]
 pub fn create_delivery(
     config_json: String,
     on_hook: Option<Function<'_, String, ()>>,
     on_dead_letter: Option<Function<'_, String, Promise<String>>>,
     sink_callbacks: Option<Vec<Function<'_, String, Promise<String>>>>,
+    lookup: Option<Function<'_, String, Promise<String>>>,
 ) -> Result<Delivery> {
     let config = DeliveryConfig::parse(&config_json).map_err(to_js)?;
     let mut callbacks = sink_callbacks
@@ -123,7 +125,10 @@ pub fn create_delivery(
         .collect::<Result<Vec<Option<CallbackFn>>>>()?;
     // SSRF: names are resolved once by the vetted resolver, which returns only addresses the
     // sinks' URL policies allow; reqwest connects to exactly those (crate::ssrf).
-    let resolver = VettedResolver::system();
+    let resolver = match lookup {
+        Some(f) => VettedResolver::with_js_lookup(awaited_callback(&f, "lookup")?),
+        None => VettedResolver::system(),
+    };
     let options =
         TransportOptions { resolver: Some(std::sync::Arc::new(resolver.clone())), ..TransportOptions::default() };
     let transport =

@@ -9,6 +9,13 @@
 //! window for DNS rebinding between the check and the connect. The Host header and TLS SNI keep
 //! the name.
 //!
+//! Where the addresses come from: the system resolver (`getaddrinfo`, so `/etc/hosts` counts)
+//! by default, or the user's `lookup(hostname) => Promise<string[]>` (`createDelivery({ lookup })`,
+//! for a service mesh or their own DNS, and for tests of this path without DNS):
+//! [`VettedResolver::with_js_lookup`]. Either way the same vetting applies to what comes back —
+//! a lookup function cannot opt out of the policy; a rejected promise, a non-array or an entry
+//! that is not an IP address counts as a failed lookup (`DNS resolution failed`).
+//!
 //! IP-literal URLs never reach a resolver; the sink's URL policy judges them before each send.
 //! A refusal surfaces as a connect error whose source is [`SsrfBlocked`]; the transport maps it
 //! to `TransportError::Blocked` (no retry, dead letter `url_policy`) with [`blocked_reason`].
@@ -84,6 +91,20 @@ impl VettedResolver {
         }))
     }
 
+    /// Over a JS `lookup(hostname)` (wrapped by the glue to resolve to a JSON array of address
+    /// strings), called from tokio threads through a weak threadsafe function.
+    pub fn with_js_lookup(lookup: crate::callback_sink::CallbackFn) -> Self {
+        let lookup = Arc::new(lookup);
+        Self::with_lookup(Arc::new(move |name: String| {
+            let lookup = Arc::clone(&lookup);
+            Box::pin(async move {
+                let promise = lookup.call_async(name).await.map_err(|e| std::io::Error::other(e.to_string()))?;
+                let json = promise.await.map_err(|e| std::io::Error::other(e.to_string()))?;
+                parse_addresses(&json).ok_or_else(|| std::io::Error::other("lookup returned no valid address list"))
+            })
+        }))
+    }
+
     /// Over any lookup function.
     pub fn with_lookup(lookup: Lookup) -> Self {
         Self { inner: Arc::new(Inner { targets: RwLock::default(), lookup }) }
@@ -112,6 +133,12 @@ impl VettedResolver {
         }
         Ok(ips.into_iter().map(|ip| SocketAddr::new(ip, 0)).collect())
     }
+}
+
+/// A JSON array of IP address strings; `None` if it is anything else or any entry does not parse.
+fn parse_addresses(json: &str) -> Option<Vec<IpAddr>> {
+    let value: serde_json::Value = serde_json::from_str(json).ok()?;
+    value.as_array()?.iter().map(|a| a.as_str()?.trim().parse().ok()).collect()
 }
 
 impl reqwest::dns::Resolve for VettedResolver {
@@ -191,6 +218,35 @@ mod tests {
             run(resolver.vet("nowhere.test")).unwrap_err().to_string(),
             "Webhook host blocked: DNS resolution failed"
         );
+    }
+
+    #[test]
+    fn lookup_results_parse_strictly() {
+        assert_eq!(parse_addresses(r#"["10.0.0.1"," ::1 "]"#).unwrap().len(), 2);
+        assert_eq!(parse_addresses("[]"), Some(Vec::new()));
+        assert_eq!(parse_addresses(r#"["example.com"]"#), None);
+        assert_eq!(parse_addresses(r#"[1]"#), None);
+        assert_eq!(parse_addresses(r#""10.0.0.1""#), None);
+    }
+
+    #[test]
+    fn langgraph_words_at_connect_time() {
+        let resolver = table();
+        let lg = UrlPolicy::new(&UrlPolicyOptions {
+            profile: Profile::Langgraph,
+            require_https: Some(false),
+            ..Default::default()
+        })
+        .unwrap();
+        register(&resolver, "http://loopback.test/", &lg);
+        register(&resolver, "http://rebind.test/", &lg);
+        register(&resolver, "http://mixed.test/", &lg);
+        assert_eq!(
+            run(resolver.vet("loopback.test")).unwrap_err().to_string(),
+            "Webhook host blocked: loopback IP range"
+        );
+        assert_eq!(run(resolver.vet("rebind.test")).unwrap_err().to_string(), "Webhook host blocked: blocked IP range");
+        assert_eq!(run(resolver.vet("mixed.test")).unwrap().len(), 2, "private allowed in the langgraph profile");
     }
 
     #[test]

@@ -22,6 +22,7 @@ export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHea
   policy;
 export const { createDelivery, createWebhookHandler, simulateDelivery } = createDeliveryApi(native, policy, {
   onBeforeExit: (fn) => process.on('beforeExit', fn),
+  connectTimeResolver: true,
 });
 export const { createMemoryDedupeStore, webhookHandler, webhookMiddleware } = createReceiverApi(api);
 

@@ -2,7 +2,7 @@
  * Signed webhook delivery, built once over either backend.
  *
  * Both builds export the same low-level engine: `createDelivery(configJson, onHook, onDeadLetter,
- * sinkCallbacks)`
+ * sinkCallbacks)` (the addon's takes a fifth, `lookup`, for its connect-time resolver)
  * returning an object with `enqueue(event, runId, dataJson)`, `drain(timeoutMs)`,
  * `close(timeoutMs)`, `stats()` and `replay(recordJson, sink)`, plus `simulateDelivery(json)`.
  * In the addon the engine runs on tokio threads with a native HTTP client and a file DLQ; in the
@@ -146,6 +146,32 @@ function trackForExit(host, onExit) {
 }
 
 /**
+ * `options.lookup(hostname) => Promise<string[]>`, the addon's resolver (crates/node/src/ssrf.rs)
+ * wrapped to hand it JSON. Whatever it returns is vetted like system DNS answers; a rejection or
+ * a malformed answer fails the lookup (`Webhook host blocked: DNS resolution failed`) and is
+ * reported to `hooks.onError`. The web build has no resolver to give it to (`fetch` resolves).
+ */
+function lookupFunction(lookup, host, hooks) {
+  if (lookup === undefined) return undefined;
+  if (typeof lookup !== 'function') throw invalidArgument('options.lookup must be a function (hostname) => Promise<string[]>');
+  if (host.connectTimeResolver !== true) {
+    throw invalidArgument("options.lookup needs the Node addon: in the web build fetch resolves names itself");
+  }
+  return async (hostname) => {
+    try {
+      const addresses = await lookup(hostname);
+      if (!Array.isArray(addresses) || !addresses.every((a) => typeof a === 'string')) {
+        throw new TypeError(`lookup(${JSON.stringify(hostname)}) must resolve to an array of IP address strings`);
+      }
+      return JSON.stringify(addresses);
+    } catch (error) {
+      hooks?.onError?.(error);
+      throw error;
+    }
+  };
+}
+
+/**
  * @param {object} native the addon or the initialised wasm module
  * @param {{ resolveHeaderTemplates: Function }} policy the policy API (header templates)
  */
@@ -207,7 +233,8 @@ export function createDeliveryApi(native, policy, host = {}) {
         }
       };
     }
-    const engine = native.createDelivery(JSON.stringify(config), onHook, onDeadLetter, callbacks);
+    const onLookup = lookupFunction(options.lookup, host, hooks);
+    const engine = native.createDelivery(JSON.stringify(config), onHook, onDeadLetter, callbacks, onLookup);
     let exiting = null;
     const untrack = exitDrainMs === false ? () => {} : trackForExit(host, () => {
       if (exiting || JSON.parse(engine.stats()).pending === 0) return;
