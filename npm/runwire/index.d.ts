@@ -609,7 +609,7 @@ export interface CallbackSinkOptions {
 export interface DeliveryOptions {
   sinks: Array<WebhookSinkOptions | CallbackSinkOptions>;
   /**
-   * Where dead letters go. Addon default: files under `.runwire/dlq/YYYY/MM/DD/<run_id>/<sha256(id)>.json`
+   * Where dead letters go. Addon default: files under `.runwire/dlq/YYYY/MM/DD/<run_id>/<sink>/<sha256(id)>.json`
    * (`{ dir }` to choose). A function receives each record instead (the web build's store; without
    * one the web build reports dead letters with `console.error`). The function is awaited, with
    * any promise it returns: when `drain()` resolves, every dead letter has reached it.
