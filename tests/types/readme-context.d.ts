@@ -24,3 +24,5 @@ declare function page(event: unknown): void;
 /** Any LangChain runnable or compiled LangGraph graph. */
 declare const agent: import('@langchain/core/runnables').Runnable<{ question: string }, unknown>;
 declare const input: { question: string };
+/** Where a UI receives streamed chunks (an SSE or WebSocket writer). */
+declare const ui: { send(chunk: unknown): void };

@@ -57,6 +57,13 @@ const result = await graph.invoke({ question: 'why' }, { callbacks: [handler] })
 export const answer: string = result.answer;
 await handler.delivery.drain(1_000);
 
+// emit has dispatch's type too, and a tapped graph keeps the graph's own type.
+export const emits: typeof coreDispatch.dispatchCustomEvent = node.emit;
+const tapped = web.tapCustomStream(graph, handler, { name: 'writer' });
+export const tappedAnswer: string = (await tapped.invoke({ question: 'why' }, { callbacks: [webHandler] })).answer;
+// @ts-expect-error a misspelt tap option
+web.tapCustomStream(graph, handler, { nmae: 'writer' });
+
 // And the other way: LangChain handlers are runwire handlers.
 class Progress extends BaseCallbackHandler {
   name = 'progress';
