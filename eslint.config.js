@@ -3,7 +3,7 @@ import globals from 'globals';
 
 export default [
   {
-    ignores: ['**/node_modules/**', 'target/**', 'npm/runwire/web/pkg/**', '.runwire/**'],
+    ignores: ['**/node_modules/**', 'target/**', 'npm/runwire/web/pkg/**', '.runwire/**', 'examples/out/**', '**/.types-*/**'],
   },
   js.configs.recommended,
   {

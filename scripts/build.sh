@@ -23,3 +23,9 @@ if ! cmp -s "$lib" "$dest"; then cp "$lib" "$dest"; fi
 
 log "building the web package"
 bash wasm/build.sh
+
+# CommonJS consumers (`require`, TypeScript `module: node16`/`nodenext` in a .cts) resolve the
+# types through the exports map's `types.require` to index.d.cts: a byte copy of index.d.ts (the
+# declarations are format-neutral; the file extension is what tells TypeScript the format).
+dts=npm/runwire/index.d.ts
+if ! cmp -s "$dts" "${dts%.ts}.cts"; then cp "$dts" "${dts%.ts}.cts"; fi

@@ -2,8 +2,15 @@
  * runwire — emit and ship LangChain.js agent events.
  *
  * The same declarations describe both entries: `runwire` (the Node addon in Node.js, the web
- * build elsewhere) and `runwire/web` (always the web build). A test checks that both entries
- * export the same names.
+ * build elsewhere) and `runwire/web` (always the web build). `index.d.cts` is a byte copy made by
+ * the build for CommonJS consumers (the declarations are format-neutral). Tests check that both
+ * entries export exactly the declared names, that LangChain's own types are accepted where the
+ * drop-in promises it (tests/types/), and that the package shape passes arethetypeswrong.
+ *
+ * Only built-in types are used (plus the fetch globals `Request`, `Response`, `Headers`,
+ * `AbortSignal`, which `lib: ["dom"]`, `@types/node` and workers types all declare), so a project
+ * without @langchain/core still compiles. Option objects have no index signatures: a misspelt
+ * key is a compile error.
  */
 
 /** Which build answered: the Node addon or the WebAssembly build. */
@@ -42,10 +49,14 @@ export type RunwireErrorCode =
 /** The exact bytes sent: a string is signed as its UTF-8 encoding. */
 export type WebhookBody = string | Uint8Array;
 
-/** Headers as a fetch `Headers`, Node's `IncomingHttpHeaders`, or a plain object (any case). */
+/**
+ * Headers as a fetch `Headers` (or anything with `get(name)`, such as a `Map`), Node's
+ * `IncomingHttpHeaders`, or a plain object with any capitalisation — including what
+ * `signWebhook` and friends return.
+ */
 export type HeadersLike =
-  | { get(name: string): string | null }
-  | Record<string, string | string[] | undefined>;
+  | { get(name: string): string | null | undefined }
+  | { readonly [name: string]: string | readonly string[] | undefined };
 
 /** A new Standard Webhooks secret: `whsec_` + base64 of 32 random bytes. */
 export declare function generateSecret(): string;
@@ -62,11 +73,12 @@ export interface SignWebhookOptions {
   timestamp?: number;
 }
 
-export interface StandardWebhookHeaders {
+/** A type alias, not an interface, so it is assignable to {@link HeadersLike} and to `HeadersInit`. */
+export type StandardWebhookHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 /** Signs `body` with Standard Webhooks v1; send the returned headers with exactly `body`. */
 export declare function signWebhook(body: WebhookBody, options: SignWebhookOptions): StandardWebhookHeaders;
@@ -135,7 +147,7 @@ export declare function canonicalJson(value: unknown): string;
 /**
  * A handler as LangChain calls it: `handleCustomEvent(eventName, data, runId, tags, metadata)`
  * with exactly five arguments and `data` by reference. A LangChain `BaseCallbackHandler`
- * instance works as-is.
+ * instance (or any object with these members) works as-is.
  */
 export interface CustomEventHandler {
   handleCustomEvent?(
@@ -151,12 +163,13 @@ export interface CustomEventHandler {
   awaitHandlers?: boolean;
   /** Re-throw this handler's errors out of the dispatch (LangChain handler classes also await). */
   raiseError?: boolean;
-  [key: string]: unknown;
 }
 
 /**
- * A RunnableConfig as far as dispatch is concerned: LangChain's config (its `callbacks` is a
- * CallbackManager inside a run), or the config a runwire standalone run passes to its function.
+ * A RunnableConfig as far as dispatch is concerned: LangChain's `RunnableConfig` (0.3.x and 1.x;
+ * its `callbacks` is a CallbackManager inside a run, and subtypes such as LangGraph's config are
+ * accepted too), or the config a runwire standalone run passes to its function. It has exactly
+ * RunnableConfig's keys, so `typeof dispatchCustomEvent` is assignable to @langchain/core's.
  */
 export interface RunConfig {
   callbacks?: unknown;
@@ -166,9 +179,9 @@ export interface RunConfig {
   runName?: string;
   runId?: string;
   recursionLimit?: number;
+  maxConcurrency?: number;
   signal?: AbortSignal;
   timeout?: number;
-  [key: string]: unknown;
 }
 
 /**
@@ -405,6 +418,7 @@ export declare function createMemoryDedupeStore(options?: {
 export interface WebhookMeta extends VerifiedWebhook {
   /** The raw body bytes that were verified. */
   body: Uint8Array;
+  /** The request's headers as received: a fetch `Headers` or Node's `IncomingHttpHeaders`. */
   headers: HeadersLike;
 }
 
@@ -430,10 +444,35 @@ export interface ReceiverOptions<T = unknown> {
 /** Fetch-style receiver for Workers, Deno, Bun, Hono: `(Request) => Promise<Response>`. */
 export declare function webhookHandler<T = unknown>(options: ReceiverOptions<T>): (request: Request) => Promise<Response>;
 
-/** Node `http` / Express middleware; mount before any JSON body parser (or after `express.raw()`). */
+/**
+ * What the middleware reads from a request: Node's `IncomingMessage` and Express's `Request` fit.
+ * A body already read by `express.raw()` (`Uint8Array`) or a `rawBody` is used as-is.
+ */
+export interface NodeRequestLike {
+  method?: string;
+  headers: HeadersLike;
+  body?: unknown;
+  rawBody?: unknown;
+  readableEnded?: boolean;
+  on(event: 'data' | 'end' | 'error', listener: (...args: any[]) => void): unknown;
+  destroy?(error?: Error): unknown;
+}
+
+/** What the middleware writes to: Node's `ServerResponse` and Express's `Response` fit. */
+export interface NodeResponseLike {
+  statusCode: number;
+  readonly headersSent?: boolean;
+  setHeader(name: string, value: string): unknown;
+  end(body?: string): unknown;
+}
+
+/**
+ * Node `http` / Express / Connect middleware; mount before any JSON body parser (or after
+ * `express.raw()`). Without `next` (plain `http.createServer`) it answers everything itself.
+ */
 export declare function webhookMiddleware<T = unknown>(
   options: ReceiverOptions<T>,
-): (req: any, res: any, next?: (err?: unknown) => void) => Promise<void>;
+): (req: NodeRequestLike, res: NodeResponseLike, next?: (err?: unknown) => void) => Promise<void>;
 
 // ---------------------------------------------------------------------------------------------
 // Delivery: signed webhooks with retries, dead letters, idempotency ids, drain and fan-out
@@ -707,12 +746,71 @@ export interface WebhookHandlerOptions {
   onError?(error: unknown): void;
 }
 
-/** A duck-typed LangChain callback handler: pass it as `callbacks: [handler]` at invoke time. */
+/**
+ * A LangChain callback handler as a plain object: pass it as `callbacks: [handler]` at invoke
+ * time (LangChain `invoke`/`stream`/`streamEvents`, LangGraph `graph.invoke`, …). Its methods are
+ * declared with the argument order LangChain calls them with, so TypeScript accepts it wherever
+ * @langchain/core (0.3.x or 1.x) takes `callbacks` — without runwire's types importing LangChain.
+ * It has no `handleLLMNewToken`: tokens are never forwarded.
+ */
 export interface WebhookHandler {
   readonly name: string;
+  /** LangChain runs it in the background: the agent never waits for delivery. */
   readonly awaitHandlers: false;
+  readonly raiseError: false;
+  readonly ignoreRetriever: true;
+  /** The delivery engine the handler feeds: `drain()`, `stats()`, `replay()`. */
   readonly delivery: Delivery;
-  [method: `handle${string}`]: (...args: any[]) => void;
+  handleCustomEvent(eventName: string, data: any, runId: string, tags?: string[], metadata?: Record<string, any>): void;
+  handleToolStart(
+    tool: unknown,
+    input: string,
+    runId: string,
+    parentRunId?: string,
+    tags?: string[],
+    metadata?: Record<string, unknown>,
+    runName?: string,
+    toolCallId?: string,
+  ): void;
+  handleToolEnd(output: any, runId: string, parentRunId?: string, tags?: string[]): void;
+  handleToolError(error: any, runId: string, parentRunId?: string, tags?: string[]): void;
+  handleChainStart(
+    chain: unknown,
+    inputs: any,
+    runId: string,
+    parentRunId?: string,
+    tags?: string[],
+    metadata?: Record<string, unknown>,
+    runType?: string,
+    runName?: string,
+    extra?: Record<string, unknown>,
+  ): void;
+  handleChainEnd(outputs: any, runId: string, parentRunId?: string, tags?: string[], kwargs?: { inputs?: Record<string, unknown> }): void;
+  handleChainError(error: any, runId: string, parentRunId?: string, tags?: string[], kwargs?: { inputs?: Record<string, unknown> }): void;
+  handleLLMStart(
+    llm: unknown,
+    prompts: string[],
+    runId: string,
+    parentRunId?: string,
+    extraParams?: Record<string, unknown>,
+    tags?: string[],
+    metadata?: Record<string, unknown>,
+    runName?: string,
+  ): void;
+  handleChatModelStart(
+    llm: unknown,
+    messages: any[][],
+    runId: string,
+    parentRunId?: string,
+    extraParams?: Record<string, unknown>,
+    tags?: string[],
+    metadata?: Record<string, unknown>,
+    runName?: string,
+  ): void;
+  handleLLMEnd(output: any, runId: string, parentRunId?: string, tags?: string[], extraParams?: Record<string, unknown>): void;
+  handleLLMError(error: any, runId: string, parentRunId?: string, tags?: string[], extraParams?: Record<string, unknown>): void;
+  handleAgentAction(action: any, runId: string, parentRunId?: string, tags?: string[]): void;
+  handleAgentEnd(action: any, runId: string, parentRunId?: string, tags?: string[]): void;
 }
 
 /** Starts a delivery engine (workers on tokio threads in the addon, on JS promises on the web). */

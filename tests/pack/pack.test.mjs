@@ -1,23 +1,25 @@
 /**
  * What users install: `npm pack` of npm/runwire, installed into a throwaway project outside the
  * repository, must sign and verify in Node (the addon, by `import` and by `require`) and in
- * workerd (the web build, resolved through the package's own `workerd` export).
+ * workerd (the web build, resolved through the package's own `workerd` export), and
+ * arethetypeswrong must find its types right for both entries under every module resolution.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageDir, run } from '../support/paths.mjs';
+import { bin, packageDir, run } from '../support/paths.mjs';
 import { resolveExport, WORKERD_CONDITIONS } from '../support/exports.mjs';
 import { moduleFiles, startWorker } from '../support/workerd.mjs';
 
 let project;
+let tarball;
 
 before(async () => {
   project = mkdtempSync(join(tmpdir(), 'runwire-pack-'));
   const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', project], { cwd: packageDir });
-  const tarball = stdout.trim().split('\n').at(-1);
+  tarball = stdout.trim().split('\n').at(-1);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'throwaway', private: true, type: 'module' }));
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `./${tarball}`], { cwd: project });
 });
@@ -35,7 +37,7 @@ const SIGN_AND_VERIFY = `
 
 test('the packed tarball ships the addon, the web build and the types', () => {
   const files = readdirSync(join(project, 'node_modules', 'runwire'), { recursive: true });
-  for (const expected of ['index.d.ts', 'node/index.js', 'web/pkg/runwire_wasm_bg.wasm', 'native/runwire.linux-x64-gnu.node']) {
+  for (const expected of ['index.d.ts', 'index.d.cts', 'node/index.js', 'node/index.cjs', 'web/node.cjs', 'web/pkg/runwire_wasm_bg.wasm', 'native/runwire.linux-x64-gnu.node']) {
     assert.ok(files.includes(expected), `${expected} is in the package`);
   }
   assert.ok(!files.some((f) => f.endsWith('.rs')), 'no Rust sources in the package');
@@ -57,6 +59,35 @@ test('installed package signs and verifies in Node (addon), via import and requi
     assert.equal(result.verified.scheme, 'standard');
     assert.equal(result.verified.id, 'run-1:on_tool_end:0');
     assert.equal(result.tampered, 'ERR_RUNWIRE_SIGNATURE_MISMATCH');
+  }
+});
+
+test('installed package: require() of runwire/web gets the web build (CommonJS entry)', async () => {
+  writeFileSync(join(project, 'web.cjs'), `const rw = require('runwire/web');${SIGN_AND_VERIFY} console.log(JSON.stringify(result));`);
+  const result = JSON.parse((await run(process.execPath, ['web.cjs'], { cwd: project })).stdout);
+  assert.equal(result.target, 'wasm');
+  assert.equal(result.verified.scheme, 'standard');
+  assert.equal(result.tampered, 'ERR_RUNWIRE_SIGNATURE_MISMATCH');
+});
+
+test('arethetypeswrong: no problem for runwire and runwire/web under node10, node16 (CJS, ESM) and bundler', async () => {
+  // The strict profile checks all four resolutions; --no-definitely-typed keeps it offline.
+  let report;
+  try {
+    report = (await run(bin('attw'), [tarball, '--format', 'json', '--no-definitely-typed'], { cwd: project })).stdout;
+  } catch (error) {
+    assert.fail(`attw reported problems:\n${error.message}`);
+  }
+  const { analysis } = JSON.parse(report);
+  assert.deepEqual(analysis.problems, []);
+  const entrypoints = analysis.entrypoints;
+  assert.deepEqual(Object.keys(entrypoints).sort(), ['.', './package.json', './web']);
+  for (const entry of ['.', './web']) {
+    const { resolutions } = entrypoints[entry];
+    assert.deepEqual(Object.keys(resolutions).sort(), ['bundler', 'node10', 'node16-cjs', 'node16-esm']);
+    for (const [kind, { resolution }] of Object.entries(resolutions)) {
+      assert.ok(resolution?.fileName?.endsWith(kind === 'node16-cjs' ? '/index.d.cts' : '/index.d.ts'), `${entry} ${kind}: ${resolution?.fileName}`);
+    }
   }
 });
 
