@@ -153,6 +153,24 @@ impl ErrorCode for DeliveryError {
     }
 }
 
+/// A finished run could not be turned into a run-completion webhook.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum RunWebhookError {
+    /// The run description is unusable; the message says which field.
+    #[error("invalid run webhook: {0}")]
+    Invalid(String),
+    /// Even with every field cut, the payload is over the byte cap.
+    #[error("run webhook payload is over the byte cap even after truncation")]
+    TooLarge,
+}
+
+impl ErrorCode for RunWebhookError {
+    fn code(&self) -> &'static str {
+        "ERR_RUNWIRE_RUN_WEBHOOK"
+    }
+}
+
 /// A webhook URL was refused by the URL policy. Messages are LangGraph Platform's, byte for byte
 /// (shared/spec/webhooks.md §8.4), so users moving from LangGraph see familiar text.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
