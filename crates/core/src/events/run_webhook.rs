@@ -22,12 +22,15 @@
 //!   `interrupts` (`[{id, value}]`, after `values`), only when the graph is waiting for input, so
 //!   a receiver can tell without reading the thread; LangGraph's fields are unchanged.
 //!
+//! - **`allowed_fields`** (LangGraph's `webhooks.allowed_fields`): when non-empty, only the
+//!   listed top-level fields are sent (so `interrupts` only if listed, which LangGraph's
+//!   validator would refuse).
+//!
 //! The top level is written in the order above by hand (serde_json's map sorts keys); nested
 //! objects (`metadata`, `kwargs`, `values`) are written with sorted keys, which JSON readers
-//! ignore. Over the byte cap, the largest
-//! strings and arrays inside `values`, then `kwargs`, are cut (never the JSON text) and
-//! `truncated`, `original_bytes` and `sha256` of the untruncated body are appended, as for
-//! event envelopes.
+//! ignore. Over the byte cap, the largest strings and arrays inside `values`, then `kwargs`, are
+//! cut (never the JSON text) and `truncated`, `original_bytes` and `sha256` of the untruncated
+//! body are appended, as for event envelopes.
 
 use serde_json::{Map, Value};
 
@@ -115,6 +118,9 @@ pub struct RunCompletion {
     pub error: Option<(String, String)>,
     /// Pending graph interrupts (`[{id, value}]`) of a run that stopped at `interrupt()`.
     pub interrupts: Option<Value>,
+    /// LangGraph's `webhooks.allowed_fields`: when non-empty, only these top-level fields are
+    /// sent (the caller validated the names).
+    pub allowed_fields: Option<Vec<String>>,
 }
 
 fn invalid(message: impl Into<String>) -> RunWebhookError {
@@ -141,6 +147,7 @@ impl RunCompletion {
             "values",
             "error",
             "interrupts",
+            "allowed_fields",
         ];
         if let Some(key) = map.keys().find(|k| !KNOWN.contains(&k.as_str())) {
             return Err(invalid(format!("unknown field `{key}`")));
@@ -191,6 +198,15 @@ impl RunCompletion {
             Some(v @ Value::Array(_)) => Some(v.clone()),
             Some(_) => return Err(invalid("interrupts must be an array")),
         };
+        let allowed_fields = match map.get("allowed_fields") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(items)) => {
+                let names: Option<Vec<String>> = items.iter().map(|i| i.as_str().map(str::to_owned)).collect();
+                Some(names.ok_or_else(|| invalid("allowed_fields must be an array of strings"))?)
+            }
+            Some(_) => return Err(invalid("allowed_fields must be an array of strings")),
+        }
+        .filter(|names| !names.is_empty());
         let started_at_ms = millis("started_at_ms")?;
         let ended_at_ms = millis("ended_at_ms")?;
         if ended_at_ms < started_at_ms {
@@ -209,6 +225,7 @@ impl RunCompletion {
             values: map.get("values").cloned(),
             error,
             interrupts: if status == RunStatus::Success { interrupts } else { None },
+            allowed_fields,
         })
     }
 
@@ -277,6 +294,9 @@ impl RunCompletion {
             error.insert("error".into(), text(kind));
             error.insert("message".into(), text(message));
             fields.push(("error", Value::Object(error)));
+        }
+        if let Some(allowed) = &self.allowed_fields {
+            fields.retain(|(key, _)| allowed.iter().any(|a| a == key));
         }
         fields
     }
@@ -391,6 +411,14 @@ mod tests {
         ] {
             assert!(RunCompletion::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn allowed_fields_keep_only_the_listed_fields_in_order() {
+        let r = run(r#","status":"success","values":{"a":1},"allowed_fields":["values","run_id","status"]"#);
+        assert_eq!(r.payload(T0, 65536).unwrap(), r#"{"run_id":"r1","status":"success","values":{"a":1}}"#);
+        let r = run(r#","status":"success","allowed_fields":[]"#);
+        assert!(r.payload(T0, 65536).unwrap().contains("webhook_sent_at"));
     }
 
     #[test]
