@@ -269,11 +269,11 @@ pub enum HeaderTemplateError {
     #[error("webhook headers: missing required environment variable '{0}'")]
     Missing(String),
     /// A reference that is not `env.VAR`.
-    #[error("webhook headers: only env.VAR references are allowed (e.g. {{{{ env.LG_WEBHOOK_FOO_BAR }}}})")]
-    NotEnvReference,
+    #[error("webhook headers: only env.VAR references are allowed (e.g. {{{{ env.{0}FOO_BAR }}}})")]
+    NotEnvReference(String),
     /// `env.A.B`.
-    #[error("webhook headers: invalid env reference '{0}'. Use env.VAR with no dots (e.g. {{{{ env.LG_WEBHOOK_FOO_BAR }}}})")]
-    DottedName(String),
+    #[error("webhook headers: invalid env reference '{0}'. Use env.VAR with no dots (e.g. {{{{ env.{1}FOO_BAR }}}})")]
+    DottedName(String, String),
     /// `env_prefix: null`.
     #[error("webhook headers: Invalid null env_prefix")]
     NullPrefix,
