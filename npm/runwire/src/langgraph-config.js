@@ -114,7 +114,8 @@ export function readLangGraphConfig(config, policy, options = {}) {
       out.headers = policy.resolveHeaderTemplates(headers, resolved);
     }
   }
-  out.allowedFields = allowedFields(webhooks.allowed_fields);
+  const fields = allowedFields(webhooks.allowed_fields);
+  if (fields !== undefined) out.allowedFields = fields;
   const http = config.http ?? {};
   if (!isObject(http)) throw configError('http must be an object');
   if (http.disable_webhooks !== undefined && typeof http.disable_webhooks !== 'boolean') {
