@@ -123,108 +123,125 @@ pub struct RunCompletion {
     pub allowed_fields: Option<Vec<String>>,
 }
 
+const KNOWN: &[&str] = &[
+    "run_id",
+    "thread_id",
+    "assistant_id",
+    "status",
+    "metadata",
+    "kwargs",
+    "multitask_strategy",
+    "started_at_ms",
+    "ended_at_ms",
+    "values",
+    "error",
+    "interrupts",
+    "allowed_fields",
+];
+
 fn invalid(message: impl Into<String>) -> RunWebhookError {
     RunWebhookError::Invalid(message.into())
+}
+
+fn required(key: &str) -> RunWebhookError {
+    invalid(String::from(key) + " is required")
+}
+
+fn wrong(key: &str) -> RunWebhookError {
+    invalid(String::from(key) + " has the wrong type")
+}
+
+fn get_string(map: &Map<String, Value>, key: &str) -> Result<Option<String>, RunWebhookError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(wrong(key)),
+    }
+}
+
+fn get_array(map: &Map<String, Value>, key: &str) -> Result<Option<Vec<Value>>, RunWebhookError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => Ok(Some(items.clone())),
+        Some(_) => Err(wrong(key)),
+    }
+}
+
+fn get_object(map: &Map<String, Value>, key: &str) -> Result<Value, RunWebhookError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(Value::Object(Map::new())),
+        Some(v @ Value::Object(_)) => Ok(v.clone()),
+        Some(_) => Err(wrong(key)),
+    }
+}
+
+fn get_millis(map: &Map<String, Value>, key: &str) -> Result<u64, RunWebhookError> {
+    map.get(key).and_then(Value::as_u64).ok_or_else(|| wrong(key))
 }
 
 impl RunCompletion {
     /// Reads `{"run_id", "thread_id"?, "assistant_id", "status", "metadata"?, "kwargs"?,
     /// "multitask_strategy"?, "started_at_ms", "ended_at_ms", "values"?, "error"?: {"error",
-    /// "message"}, "interrupts"?}`. A missing `values` key means "omit"; `null` is sent as null.
+    /// "message"}, "interrupts"?, "allowed_fields"?}`. A missing `values` key means "omit"; `null`
+    /// is sent as null. (Read by hand, with one message shape per kind of mistake: this code is
+    /// in the size-budgeted web build.)
     pub fn parse(json: &str) -> Result<Self, RunWebhookError> {
-        let root: Value = serde_json::from_str(json).map_err(|e| invalid(format!("not JSON: {e}")))?;
-        let map = root.as_object().ok_or_else(|| invalid("run must be an object"))?;
-        const KNOWN: &[&str] = &[
-            "run_id",
-            "thread_id",
-            "assistant_id",
-            "status",
-            "metadata",
-            "kwargs",
-            "multitask_strategy",
-            "started_at_ms",
-            "ended_at_ms",
-            "values",
-            "error",
-            "interrupts",
-            "allowed_fields",
-        ];
+        let root: Value = serde_json::from_str(json).map_err(|_| invalid("run must be a JSON object"))?;
+        let Value::Object(map) = root else { return Err(invalid("run must be a JSON object")) };
         if let Some(key) = map.keys().find(|k| !KNOWN.contains(&k.as_str())) {
             return Err(invalid(format!("unknown field `{key}`")));
         }
-        let string = |key: &str| -> Result<Option<String>, RunWebhookError> {
-            match map.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(_) => Err(invalid(format!("{key} must be a string"))),
-            }
-        };
-        let millis = |key: &str| -> Result<u64, RunWebhookError> {
-            map.get(key).and_then(Value::as_u64).ok_or_else(|| invalid(format!("{key} must be unix milliseconds")))
-        };
-        let object = |key: &str| -> Result<Value, RunWebhookError> {
-            match map.get(key) {
-                None | Some(Value::Null) => Ok(Value::Object(Map::new())),
-                Some(v @ Value::Object(_)) => Ok(v.clone()),
-                Some(_) => Err(invalid(format!("{key} must be an object"))),
-            }
-        };
-        let run_id = string("run_id")?.filter(|s| !s.is_empty()).ok_or_else(|| invalid("run_id is required"))?;
+        let run_id = get_string(&map, "run_id")?.filter(|s| !s.is_empty()).ok_or_else(|| required("run_id"))?;
         if run_id.contains('.') || run_id.len() > 256 {
             return Err(invalid("run_id must be at most 256 bytes without '.'"));
         }
-        let status_text = string("status")?.ok_or_else(|| invalid("status is required"))?;
-        let status = RunStatus::parse(&status_text).ok_or_else(|| {
-            invalid(format!(
-                "status must be \"success\", \"error\", \"timeout\" or \"interrupted\", got {status_text:?}"
-            ))
-        })?;
+        let status = get_string(&map, "status")?
+            .and_then(|s| RunStatus::parse(&s))
+            .ok_or_else(|| invalid("status must be \"success\", \"error\", \"timeout\" or \"interrupted\""))?;
         let error = match map.get("error") {
             None | Some(Value::Null) => None,
-            Some(Value::Object(e)) => {
-                let kind = e.get("error").and_then(Value::as_str).unwrap_or("Error").to_owned();
-                let message = e.get("message").and_then(Value::as_str).unwrap_or_default().to_owned();
-                Some((kind, message))
-            }
+            Some(Value::Object(e)) => Some((
+                get_string(e, "error")?.unwrap_or_else(|| "Error".into()),
+                get_string(e, "message")?.unwrap_or_default(),
+            )),
             Some(_) => return Err(invalid("error must be {\"error\": <type>, \"message\": <text>}")),
         };
         if status == RunStatus::Success && error.is_some() {
             return Err(invalid("a successful run has no error"));
         }
         let error = error.or_else(|| status.default_error().map(|(k, m)| (k.to_owned(), m.to_owned())));
-        let interrupts = match map.get("interrupts") {
-            None | Some(Value::Null) => None,
-            Some(Value::Array(items)) if items.is_empty() => None,
-            Some(v @ Value::Array(_)) => Some(v.clone()),
-            Some(_) => return Err(invalid("interrupts must be an array")),
+        let interrupts = match get_array(&map, "interrupts")? {
+            Some(items) if !items.is_empty() && status == RunStatus::Success => Some(Value::Array(items)),
+            _ => None,
         };
-        let allowed_fields = match map.get("allowed_fields") {
-            None | Some(Value::Null) => None,
-            Some(Value::Array(items)) => {
-                let names: Option<Vec<String>> = items.iter().map(|i| i.as_str().map(str::to_owned)).collect();
-                Some(names.ok_or_else(|| invalid("allowed_fields must be an array of strings"))?)
-            }
-            Some(_) => return Err(invalid("allowed_fields must be an array of strings")),
-        }
-        .filter(|names| !names.is_empty());
-        let started_at_ms = millis("started_at_ms")?;
-        let ended_at_ms = millis("ended_at_ms")?;
+        let allowed_fields = match get_array(&map, "allowed_fields")? {
+            Some(items) if !items.is_empty() => Some(
+                items
+                    .into_iter()
+                    .map(|i| if let Value::String(s) = i { Ok(s) } else { Err(wrong("allowed_fields")) })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            _ => None,
+        };
+        let started_at_ms = get_millis(&map, "started_at_ms")?;
+        let ended_at_ms = get_millis(&map, "ended_at_ms")?;
         if ended_at_ms < started_at_ms {
             return Err(invalid("ended_at_ms is before started_at_ms"));
         }
         Ok(Self {
             run_id,
-            thread_id: string("thread_id")?,
-            assistant_id: string("assistant_id")?.ok_or_else(|| invalid("assistant_id is required"))?,
+            thread_id: get_string(&map, "thread_id")?,
+            assistant_id: get_string(&map, "assistant_id")?.ok_or_else(|| required("assistant_id"))?,
             status,
-            metadata: object("metadata")?,
-            kwargs: object("kwargs")?,
-            multitask_strategy: string("multitask_strategy")?.unwrap_or_else(|| DEFAULT_MULTITASK_STRATEGY.into()),
+            metadata: get_object(&map, "metadata")?,
+            kwargs: get_object(&map, "kwargs")?,
+            multitask_strategy: get_string(&map, "multitask_strategy")?
+                .unwrap_or_else(|| DEFAULT_MULTITASK_STRATEGY.into()),
             started_at_ms,
             ended_at_ms,
             values: map.get("values").cloned(),
             error,
-            interrupts: if status == RunStatus::Success { interrupts } else { None },
+            interrupts,
             allowed_fields,
         })
     }
@@ -269,6 +286,8 @@ impl RunCompletion {
 
     fn fields(&self, sent_at_ms: u64) -> Vec<(&'static str, Value)> {
         let text = |s: &str| Value::String(s.to_owned());
+        let started = Value::String(iso8601_ms(self.started_at_ms));
+        let ended = Value::String(iso8601_ms(self.ended_at_ms));
         let mut fields = vec![
             ("run_id", text(&self.run_id)),
             ("thread_id", self.thread_id.as_deref().map_or(Value::Null, text)),
@@ -277,11 +296,11 @@ impl RunCompletion {
             ("metadata", self.metadata.clone()),
             ("kwargs", self.kwargs.clone()),
             ("multitask_strategy", text(&self.multitask_strategy)),
-            ("created_at", text(&iso8601_ms(self.started_at_ms))),
-            ("updated_at", text(&iso8601_ms(self.ended_at_ms))),
-            ("run_started_at", text(&iso8601_ms(self.started_at_ms))),
-            ("run_ended_at", text(&iso8601_ms(self.ended_at_ms))),
-            ("webhook_sent_at", text(&iso8601_ms(sent_at_ms))),
+            ("created_at", started.clone()),
+            ("updated_at", ended.clone()),
+            ("run_started_at", started),
+            ("run_ended_at", ended),
+            ("webhook_sent_at", Value::String(iso8601_ms(sent_at_ms))),
         ];
         if let Some(values) = &self.values {
             fields.push(("values", values.clone()));
