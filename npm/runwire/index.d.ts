@@ -487,6 +487,8 @@ export type DeliveryEventName =
   | 'on_chat_model_end'
   | 'on_agent_action'
   | 'on_agent_finish'
+  /** A run-completion webhook (createRunWebhookHandler). */
+  | 'run_completed'
   | (string & {});
 
 export interface WebhookSinkOptions {
@@ -736,6 +738,13 @@ export interface Delivery {
   replay(record: DeadLetter | string, options?: { sink?: string }): void;
   /** A LangChain callback handler feeding this delivery. */
   handler(options?: WebhookHandlerOptions): WebhookHandler;
+  /**
+   * Accepts a finished run's LangGraph-compatible completion webhook (id `{run_id}:run_completed`)
+   * for sinks whose `events` include `run_completed`; false when filtered out.
+   */
+  sendRunCompletion(run: RunCompletion): boolean;
+  /** Whether `disableWebhooks` is on. */
+  readonly disabled: boolean;
 }
 
 export interface WebhookHandlerOptions {
@@ -840,3 +849,136 @@ export declare function simulateDelivery(input: {
   delivered: boolean;
   reason: DeadLetterReason | null;
 };
+
+// ---------------------------------------------------------------------------------------------
+// Run-completion webhooks (LangGraph Platform compatible)
+// ---------------------------------------------------------------------------------------------
+
+/** LangGraph's final run statuses. A graph stopped at `interrupt()` is `success` (LangGraph's rule). */
+export type RunStatus = 'success' | 'error' | 'timeout' | 'interrupted';
+
+/** A finished run, as `runWebhookPayload` and `Delivery.sendRunCompletion` take it. */
+export interface RunCompletion {
+  run_id: string;
+  thread_id?: string | null;
+  assistant_id: string;
+  status: RunStatus;
+  metadata?: Record<string, unknown>;
+  kwargs?: Record<string, unknown>;
+  /** @default 'reject' */
+  multitask_strategy?: string;
+  started_at_ms: number;
+  ended_at_ms: number;
+  /** Omitted from the payload when absent. */
+  values?: unknown;
+  /** For `error` / `timeout` / `interrupted`; defaults: `TimeoutError`, `UserInterrupt`. */
+  error?: { error: string; message: string };
+  /** Pending graph interrupts (runwire's addition, only with status `success`). */
+  interrupts?: Array<{ id?: string; value: unknown }>;
+  /** LangGraph's `webhooks.allowed_fields`. */
+  allowed_fields?: string[];
+}
+
+/** The JSON a run webhook carries: LangGraph.js server key order, `error` last when present. */
+export interface RunWebhookPayload {
+  run_id: string;
+  thread_id: string | null;
+  assistant_id: string;
+  status: RunStatus;
+  metadata: Record<string, unknown>;
+  kwargs: Record<string, unknown>;
+  multitask_strategy: string;
+  created_at: string;
+  updated_at: string;
+  run_started_at: string;
+  run_ended_at: string;
+  webhook_sent_at: string;
+  values?: unknown;
+  interrupts?: Array<{ id?: string; value: unknown }>;
+  error?: { error: string; message: string };
+}
+
+/** The `langgraph.json` parts runwire reads (as LangGraph does), or the same object inline. */
+export interface LangGraphConfig {
+  webhooks?: {
+    /** @default 'LG_WEBHOOK_' */
+    env_prefix?: string | null;
+    url?: {
+      allowed_domains?: string[];
+      require_https?: boolean;
+      allowed_ports?: number[];
+      max_url_length?: number;
+      disable_loopback?: boolean;
+      disable_private_ips?: boolean;
+    };
+    /** Static headers; values may contain `${{ env.LG_WEBHOOK_… }}`, resolved once at start-up. */
+    headers?: Record<string, string>;
+    allowed_fields?: string[];
+  };
+  http?: { disable_webhooks?: boolean; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** What `readLangGraphWebhooks` makes of a `langgraph.json`. */
+export interface LangGraphWebhookSettings {
+  urlPolicy: UrlPolicy;
+  headers?: Record<string, string>;
+  allowedFields?: string[];
+  disableWebhooks: boolean;
+}
+
+export interface RunWebhookOptions extends Omit<WebhookSinkOptions, 'url' | 'events' | 'name'>,
+  Omit<DeliveryOptions, 'sinks'> {
+  /** The receiver (one sink named `name`). Or give `sinks`, or an existing `delivery`. */
+  url?: string;
+  /** Sink name in stats, hooks and dead letters. @default 'run-webhook' */
+  name?: string;
+  /** Several destinations; each without `events` receives only `run_completed`. */
+  sinks?: Array<WebhookSinkOptions | CallbackSinkOptions>;
+  /** An existing delivery (from `createDelivery`) whose sinks list `run_completed` (or `"*"`). */
+  delivery?: Delivery;
+  /** A parsed `langgraph.json` (or the same object inline): url policy, headers, allowed_fields, disable switch. */
+  langgraph?: LangGraphConfig | string;
+  /** `assistant_id` of every run. @default configurable.assistant_id, else the root run's name */
+  assistantId?: string;
+  /** A compiled graph with a checkpointer: `values` (and interrupts) are read with `graph.getState()` after the run. */
+  graph?: { getState(config: { configurable: { thread_id: string } }): Promise<any> };
+  /** Add `interrupts` to the payload of a graph waiting at `interrupt()`. @default true */
+  interrupts?: boolean;
+  /** @default 'reject' */
+  multitaskStrategy?: string;
+  /** Handler name LangChain shows. @default 'runwire-run-webhook' */
+  handlerName?: string;
+  onError?(error: unknown): void;
+}
+
+/** A LangChain callback handler (also a standalone-run handler): one webhook per root run. */
+export interface RunWebhookHandler {
+  readonly name: string;
+  readonly awaitHandlers: true;
+  /** The engine; `drain`/`close` first wait for root runs still ending (e.g. after a timeout). */
+  readonly delivery: Delivery;
+  /** Root runs whose webhook is not yet handed to the engine. */
+  pendingRuns(): number;
+  [method: `handle${string}`]: (...args: any[]) => unknown;
+}
+
+/**
+ * Attach with `callbacks: [hook]` to a compiled LangGraph graph (`invoke`, `stream`,
+ * `streamEvents`), any Runnable, or runwire's `streamEvents(fn, …)` / `invokeRun`: when the root
+ * run ends, one signed, LangGraph-compatible run webhook goes through the delivery engine.
+ */
+export declare function createRunWebhookHandler(options: RunWebhookOptions): RunWebhookHandler;
+
+/** The exact JSON text runwire sends for a finished run. @default maxBytes 65536 */
+export declare function runWebhookPayload(run: RunCompletion, options?: { sentAt?: Date | number; maxBytes?: number }): string;
+
+/**
+ * Reads `langgraph.json`'s `webhooks` section and `http.disable_webhooks` as LangGraph does; throws
+ * LangGraph's messages (`err.code` `ERR_RUNWIRE_LANGGRAPH_CONFIG`, `ERR_RUNWIRE_HEADER_TEMPLATE`,
+ * `ERR_RUNWIRE_URL_POLICY_CONFIG`).
+ */
+export declare function readLangGraphWebhooks(
+  config: LangGraphConfig | string,
+  options?: { env?: Record<string, string | undefined>; allowAnyEnv?: boolean },
+): LangGraphWebhookSettings;

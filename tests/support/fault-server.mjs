@@ -145,7 +145,7 @@ export async function startFaultServer({ secret, rule, scheme = 'standard', gith
 
 /** The path-driven behaviours listed above. */
 export function fromPath(url, attempt) {
-  const [, kind, arg] = url.split('/');
+  const [, kind, arg] = url.split('?')[0].split('/'); // a query (e.g. ?token=) does not change the behaviour
   switch (kind) {
     case 'ok':
       return { kind: 'status', status: 200 };

@@ -49,9 +49,10 @@ export function runwireModuleFiles(...extraDirs) {
  * @param {Record<string, string>} [options.extraModules] generated modules: name -> source
  * @param {Record<string, string>} [options.textBindings] env bindings (strings)
  * @param {string} [options.baseDir] where `main` and `files` are relative to (default: the repo)
+ * @param {string[]} [options.compatibilityFlags] workerd compatibility flags (e.g. `nodejs_als`)
  * @returns {Promise<{ url: string, stop: () => Promise<void>, output: () => string }>}
  */
-export async function startWorker({ main, files, extraModules = {}, textBindings = {}, baseDir = repoRoot }) {
+export async function startWorker({ main, files, extraModules = {}, textBindings = {}, baseDir = repoRoot, compatibilityFlags = [] }) {
   const dir = mkdtempSync(join(tmpdir(), 'runwire-workerd-'));
   for (const name of files) cpSync(join(baseDir, name), join(dir, name), { recursive: true });
   if (!(main in extraModules)) cpSync(join(baseDir, main), join(dir, main));
@@ -84,6 +85,7 @@ const worker :Workerd.Worker = (
   ],
   bindings = [ ${bindings} ],
   compatibilityDate = "2025-09-01",
+  compatibilityFlags = ${JSON.stringify(compatibilityFlags)},
   globalOutbound = "loopback",
 );
 `,

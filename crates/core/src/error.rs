@@ -153,6 +153,24 @@ impl ErrorCode for DeliveryError {
     }
 }
 
+/// A finished run could not be turned into a run-completion webhook.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum RunWebhookError {
+    /// The run description is unusable; the message says which field.
+    #[error("invalid run webhook: {0}")]
+    Invalid(String),
+    /// Even with every field cut, the payload is over the byte cap.
+    #[error("run webhook payload is over the byte cap even after truncation")]
+    TooLarge,
+}
+
+impl ErrorCode for RunWebhookError {
+    fn code(&self) -> &'static str {
+        "ERR_RUNWIRE_RUN_WEBHOOK"
+    }
+}
+
 /// A webhook URL was refused by the URL policy. Messages are LangGraph Platform's, byte for byte
 /// (shared/spec/webhooks.md §8.4), so users moving from LangGraph see familiar text.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -255,11 +273,11 @@ pub enum HeaderTemplateError {
     #[error("webhook headers: missing required environment variable '{0}'")]
     Missing(String),
     /// A reference that is not `env.VAR`.
-    #[error("webhook headers: only env.VAR references are allowed (e.g. {{{{ env.LG_WEBHOOK_FOO_BAR }}}})")]
-    NotEnvReference,
+    #[error("webhook headers: only env.VAR references are allowed (e.g. {{{{ env.{0}FOO_BAR }}}})")]
+    NotEnvReference(String),
     /// `env.A.B`.
-    #[error("webhook headers: invalid env reference '{0}'. Use env.VAR with no dots (e.g. {{{{ env.LG_WEBHOOK_FOO_BAR }}}})")]
-    DottedName(String),
+    #[error("webhook headers: invalid env reference '{0}'. Use env.VAR with no dots (e.g. {{{{ env.{1}FOO_BAR }}}})")]
+    DottedName(String, String),
     /// `env_prefix: null`.
     #[error("webhook headers: Invalid null env_prefix")]
     NullPrefix,

@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! signing/   canonical JSON, secrets, Standard Webhooks / GitHub / Stripe schemes, verify
-//! events/    streamEvents v2 records, LangChain's include/exclude filter, UUIDv7 run ids
+//! events/    streamEvents v2 records, LangChain's include/exclude filter, UUIDv7 run ids, run-webhook payload
 //! delivery/  config, envelope, idempotency ids, retry policy, engine, dead letters
 //! sinks/     the Sink trait (one attempt, one outcome) and the HTTP webhook sink
 //! policy/    URL policy and SSRF address rules, header templates (LangGraph's strings)

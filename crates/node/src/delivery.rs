@@ -19,6 +19,7 @@ use runwire_core::delivery::config::{DeliveryConfig, SinkTarget};
 use runwire_core::delivery::dlq::{DeadLetter, DeadLetterStore};
 use runwire_core::delivery::engine::{Engine, HookEvent, Hooks};
 use runwire_core::error::DeliveryError;
+use runwire_core::events::run_webhook::RunCompletion;
 use runwire_core::sinks::webhook::WebhookSink;
 
 use crate::callback_sink::{CallbackFn, CallbackSink, NodeSink};
@@ -183,6 +184,14 @@ impl Delivery {
     #[napi]
     pub fn enqueue(&self, event: String, run_id: String, data_json: String) -> Result<bool> {
         self.engine.enqueue(&event, &run_id, data_json).map(|id| id.is_some()).map_err(to_js)
+    }
+
+    /// Accepts a finished run's completion webhook (`runJson`, see `runWebhookPayload`): the
+    /// body is built in the core with id `{run_id}:run_completed`. False when filtered out.
+    #[napi(js_name = "enqueueRunWebhook")]
+    pub fn enqueue_run_webhook(&self, run_json: String) -> Result<bool> {
+        let run = RunCompletion::parse(&run_json).map_err(to_js)?;
+        self.engine.enqueue_run_webhook(&run).map(|id| id.is_some()).map_err(to_js)
     }
 
     /// Waits for pending work, dead-lettering what is left at the deadline (reason `shutdown`).

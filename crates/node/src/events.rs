@@ -11,7 +11,9 @@ use runwire_core::events::filter::{RunFilter, RunRef};
 use runwire_core::events::record::{add_tags, layout_of};
 use runwire_core::events::run_id::RunIdGenerator;
 
-use crate::error::{invalid_argument, Result};
+use runwire_core::events::run_webhook::RunCompletion;
+
+use crate::error::{invalid_argument, to_js, Result};
 use crate::runtime::NodeRuntime;
 
 static RUN_IDS: Mutex<RunIdGenerator> = Mutex::new(RunIdGenerator::new());
@@ -55,4 +57,25 @@ pub fn record_layout(event: String) -> Result<Vec<String>> {
 #[napi(js_name = "runTags")]
 pub fn run_tags(inherited: Vec<String>, own: Vec<String>) -> Vec<String> {
     add_tags(&inherited, &own)
+}
+
+/// The LangGraph-compatible run-completion payload of a finished run (`runJson`, see
+/// `RunCompletion::parse` in the core), as sent at `sentAtMs`, capped at `maxBytes` (default
+/// 64 KiB).
+#[napi(js_name = "runWebhookPayload")]
+pub fn run_webhook_payload(run_json: String, sent_at_ms: f64, max_bytes: Option<u32>) -> Result<String> {
+    let run = RunCompletion::parse(&run_json).map_err(to_js)?;
+    let max = max_bytes.map_or(runwire_core::delivery::envelope::HARD_MAX_BYTES, |n| n as usize);
+    run.payload_text(unix_ms(sent_at_ms), max).map_err(to_js)
+}
+
+/// JS milliseconds (a double) as unix ms; nonsense becomes 0.
+fn unix_ms(ms: f64) -> u64 {
+    if ms.is_finite() && ms > 0.0 {
+        #[expect(clippy::cast_possible_truncation, reason = "clamped to a valid unix-ms range first")]
+        let whole = ms.min(9.0e15) as u64;
+        whole
+    } else {
+        0
+    }
 }

@@ -10,6 +10,7 @@ use runwire_core::delivery::config::{DeliveryConfig, SinkTarget};
 use runwire_core::delivery::dlq::{DeadLetter, DeadLetterStore};
 use runwire_core::delivery::engine::{Engine, HookEvent, Hooks};
 use runwire_core::error::DeliveryError;
+use runwire_core::events::run_webhook::RunCompletion;
 use runwire_core::sinks::webhook::WebhookSink;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -138,6 +139,13 @@ impl Delivery {
     /// Accepts one event; false when every sink filtered it out.
     pub fn enqueue(&self, event: &str, run_id: &str, data_json: String) -> Result<bool, JsValue> {
         self.engine.enqueue(event, run_id, data_json).map(|id| id.is_some()).map_err(to_js)
+    }
+
+    /// Accepts a finished run's completion webhook (`runJson`); false when filtered out.
+    #[wasm_bindgen(js_name = enqueueRunWebhook)]
+    pub fn enqueue_run_webhook(&self, run_json: &str) -> Result<bool, JsValue> {
+        let run = RunCompletion::parse(run_json).map_err(to_js)?;
+        self.engine.enqueue_run_webhook(&run).map(|id| id.is_some()).map_err(to_js)
     }
 
     /// Waits for pending work, dead-lettering what is left at the deadline. Resolves with the

@@ -9,7 +9,9 @@ use runwire_core::events::run_id::RunIdGenerator;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 
-use crate::error::invalid_argument;
+use runwire_core::events::run_webhook::RunCompletion;
+
+use crate::error::{invalid_argument, to_js};
 use crate::runtime::WebRuntime;
 
 thread_local! {
@@ -51,4 +53,24 @@ pub fn record_layout(event: &str) -> Result<Vec<String>, JsValue> {
 #[wasm_bindgen(js_name = runTags)]
 pub fn run_tags(inherited: Vec<String>, own: Vec<String>) -> Vec<String> {
     add_tags(&inherited, &own)
+}
+
+/// The LangGraph-compatible run-completion payload of a finished run (`runJson`), as sent at
+/// `sentAtMs`, capped at `maxBytes` (default 64 KiB). Mirrors the napi export.
+#[wasm_bindgen(js_name = runWebhookPayload)]
+pub fn run_webhook_payload(run_json: &str, sent_at_ms: f64, max_bytes: Option<u32>) -> Result<String, JsValue> {
+    let run = RunCompletion::parse(run_json).map_err(to_js)?;
+    let max = max_bytes.map_or(runwire_core::delivery::envelope::HARD_MAX_BYTES, |n| n as usize);
+    run.payload_text(unix_ms(sent_at_ms), max).map_err(to_js)
+}
+
+/// JS milliseconds (a double) as unix ms; nonsense becomes 0.
+fn unix_ms(ms: f64) -> u64 {
+    if ms.is_finite() && ms > 0.0 {
+        #[expect(clippy::cast_possible_truncation, reason = "clamped to a valid unix-ms range first")]
+        let whole = ms.min(9.0e15) as u64;
+        whole
+    } else {
+        0
+    }
 }

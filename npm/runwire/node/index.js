@@ -9,6 +9,7 @@ import * as context from './context.js';
 import { createPolicyApi } from '../src/policy.js';
 import { createReceiverApi } from '../src/receiver.js';
 import { createDeliveryApi } from '../src/delivery.js';
+import { createRunWebhookApi } from '../src/run-webhook.js';
 
 const native = createRequire(import.meta.url)('./native.cjs');
 const api = createApi(native);
@@ -20,9 +21,11 @@ export const { dispatchCustomEvent, emit, tapCustomStream, streamEvents, invokeR
 const policy = createPolicyApi(native, { defaultEnv: () => process.env });
 export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHeaderTemplates, withQueryToken, redactUrl } =
   policy;
-export const { createDelivery, createWebhookHandler, simulateDelivery } = createDeliveryApi(native, policy, {
+const delivery = createDeliveryApi(native, policy, {
   onBeforeExit: (fn) => process.on('beforeExit', fn),
   connectTimeResolver: true,
 });
+export const { createDelivery, createWebhookHandler, simulateDelivery } = delivery;
+export const { createRunWebhookHandler, runWebhookPayload, readLangGraphWebhooks } = createRunWebhookApi(native, delivery, policy);
 export const { createMemoryDedupeStore, webhookHandler, webhookMiddleware } = createReceiverApi(api);
 

@@ -272,6 +272,16 @@ export function createDeliveryApi(native, policy, host = {}) {
         if (accepted) handoffs.accepted();
         return accepted;
       },
+      /**
+       * Accepts a finished run's LangGraph-compatible completion webhook (see run-webhook.js):
+       * the core builds the body, id `{run_id}:run_completed`, for sinks whose `events` include
+       * `run_completed` (or `"*"`). Returns false when every sink filtered it out.
+       */
+      sendRunCompletion(run) {
+        return engine.enqueueRunWebhook(toJson(run));
+      },
+      /** Whether `disableWebhooks` is on (events are accepted and never sent). */
+      disabled: disableWebhooks === true,
       /** Whether any sink receives `event` (lets the handler skip serialising the rest). */
       wants(event) {
         return wanted.has('*') || wanted.has(event);

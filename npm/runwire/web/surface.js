@@ -8,6 +8,7 @@ import { createEvents } from '../src/events/index.js';
 import { createPolicyApi } from '../src/policy.js';
 import { createReceiverApi } from '../src/receiver.js';
 import { createDeliveryApi } from '../src/delivery.js';
+import { createRunWebhookApi } from '../src/run-webhook.js';
 
 const api = createApi(wasm);
 const events = createEvents(wasm);
@@ -18,6 +19,8 @@ export const { dispatchCustomEvent, emit, tapCustomStream, streamEvents, invokeR
 const policy = createPolicyApi(wasm);
 export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHeaderTemplates, withQueryToken, redactUrl } =
   policy;
-export const { createDelivery, createWebhookHandler, simulateDelivery } = createDeliveryApi(wasm, policy);
+const delivery = createDeliveryApi(wasm, policy);
+export const { createDelivery, createWebhookHandler, simulateDelivery } = delivery;
+export const { createRunWebhookHandler, runWebhookPayload, readLangGraphWebhooks } = createRunWebhookApi(wasm, delivery, policy);
 export const { createMemoryDedupeStore, webhookHandler, webhookMiddleware } = createReceiverApi(api);
 

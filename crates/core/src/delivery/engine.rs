@@ -55,6 +55,7 @@ use crate::delivery::envelope::{self, EnvelopeError, EnvelopeLimits};
 use crate::delivery::idempotency::IdAllocator;
 use crate::delivery::retry::{parse_retry_after, Decision, Outcome, RetryPolicy};
 use crate::error::DeliveryError;
+use crate::events::run_webhook::{self, RunCompletion};
 use crate::health::{Admission, EndpointHealth, HealthConfig, HealthEvent};
 use crate::runtime::{MaybeSend, MaybeSync, Runtime};
 use crate::sinks::{Delivery, Sink};
@@ -408,6 +409,47 @@ where
             self.offer(index, slot, &job);
         }
         Ok(Some(id))
+    }
+
+    /// Accepts a run's completion webhook ([`crate::events::run_webhook`]) for every sink that
+    /// wants `run_completed`: its body is built here, once, with the engine's clock as
+    /// `webhook_sent_at` and its byte cap, under the run's stable id `{run_id}:run_completed`.
+    /// Returns the id, or `None` when every sink filtered it out.
+    pub fn enqueue_run_webhook(&self, run: &RunCompletion) -> Result<Option<Arc<str>>, DeliveryError> {
+        let body = run
+            .payload(self.inner.runtime.now_ms(), self.inner.limits.max_bytes)
+            .map(|text| Arc::from(text.into_bytes()));
+        self.enqueue_built(run_webhook::EVENT, &run.run_id, run.webhook_id(), body)
+    }
+
+    /// Accepts a message whose id and body are already made (the body is sent as is).
+    fn enqueue_built(
+        &self,
+        event: &str,
+        run_id: &str,
+        id: String,
+        body: Result<Arc<[u8]>, EnvelopeError>,
+    ) -> Result<Option<Arc<str>>, DeliveryError> {
+        let inner = &self.inner;
+        if inner.closed.load(Ordering::Acquire) {
+            return Err(DeliveryError::Closed);
+        }
+        if id.is_empty() || id.contains('.') {
+            return Err(DeliveryError::InvalidId);
+        }
+        let job = Arc::new(Job {
+            id: id.into(),
+            run_id: run_id.into(),
+            event: event.into(),
+            accepted_at_ms: inner.runtime.now_ms(),
+            data: String::new(),
+            body: OnceLock::from(body),
+        });
+        let wanted = inner.slots.iter().any(|slot| slot.events.wants(event));
+        for (index, slot) in inner.slots.iter().enumerate() {
+            self.offer(index, slot, &job);
+        }
+        Ok(wanted.then(|| job.id.clone()))
     }
 
     fn offer(&self, index: usize, slot: &Slot<S>, job: &Arc<Job>) {

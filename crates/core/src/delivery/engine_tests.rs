@@ -320,3 +320,27 @@ fn oversized_and_invalid_payloads_are_dead_lettered() {
     assert_eq!(h.dlq.take()[0].reason, DeadLetterReason::InvalidPayload);
     assert_eq!(h.engine.enqueue("on_tool_end", "r.1", "{}".into()), Err(DeliveryError::InvalidId));
 }
+
+#[test]
+fn run_webhooks_go_through_retries_with_one_id_and_fixed_bytes() {
+    let sink = TestSink::statuses(&[503], Outcome::Status(200));
+    let mut only_runs = spec("runs", sink.clone(), false);
+    only_runs.events = EventFilter::Only([run_webhook::EVENT.to_owned()].into_iter().collect());
+    let mut h = harness(vec![only_runs, spec("events", TestSink::statuses(&[], Outcome::Status(200)), false)]);
+    let run = RunCompletion::parse(
+        r#"{"run_id":"r-9","assistant_id":"agent","status":"success","values":{"n":1},
+            "started_at_ms":1767225600000,"ended_at_ms":1767225600500}"#,
+    )
+    .unwrap();
+    let id = h.engine.enqueue_run_webhook(&run).unwrap().unwrap();
+    let stats = h.settle();
+    assert_eq!(&*id, "r-9:run_completed");
+    let seen = sink.seen();
+    assert_eq!(seen.len(), 2);
+    assert!(seen.iter().all(|s| s.0 == "r-9:run_completed" && s.2 == seen[0].2));
+    let body = String::from_utf8(seen[0].2.clone()).unwrap();
+    assert!(body.starts_with(r#"{"run_id":"r-9","thread_id":null,"assistant_id":"agent","status":"success""#));
+    assert!(body.ends_with(r#""webhook_sent_at":"2026-01-01T00:00:00.000Z","values":{"n":1}}"#));
+    assert_eq!((stats.sinks[0].counters.delivered, stats.sinks[1].counters.filtered), (1, 1));
+    assert_invariant(&stats);
+}

@@ -138,7 +138,7 @@ fn cap_fields(value: &mut Value, max_chars: usize) -> bool {
 
 /// One shrinking step: cut the largest string leaf by at least `excess` bytes (or half), or halve
 /// the largest array. Returns false when nothing can shrink any more.
-fn shrink(data: &mut Value, excess: usize) -> bool {
+pub(crate) fn shrink(data: &mut Value, excess: usize) -> bool {
     const MIN_STRING: usize = 16;
     if let Some(text) = largest(data, &|v| match v {
         Value::String(s) if s.len() > MIN_STRING => Some(s.len()),

@@ -98,12 +98,13 @@ fn render(template: &str, env: &dyn Fn(&str) -> Option<String>, prefix: &str) ->
 }
 
 fn lookup(reference: &str, env: &dyn Fn(&str) -> Option<String>, prefix: &str) -> Result<String, HeaderTemplateError> {
-    let name = reference.strip_prefix("env.").ok_or(HeaderTemplateError::NotEnvReference)?;
-    if name.contains('.') {
-        return Err(HeaderTemplateError::DottedName(name.to_owned()));
+    // LangGraph's examples in these messages use the configured prefix.
+    let name = reference.strip_prefix("env.").ok_or_else(|| HeaderTemplateError::NotEnvReference(prefix.to_owned()))?;
+    if name.is_empty() || name.contains('.') {
+        return Err(HeaderTemplateError::DottedName(name.to_owned(), prefix.to_owned()));
     }
-    if name.is_empty() || name.bytes().any(|b| b.is_ascii_whitespace()) {
-        return Err(HeaderTemplateError::NotEnvReference);
+    if name.bytes().any(|b| b.is_ascii_whitespace()) {
+        return Err(HeaderTemplateError::NotEnvReference(prefix.to_owned()));
     }
     if !name.starts_with(prefix) {
         return Err(HeaderTemplateError::OutsidePrefix { name: name.to_owned(), prefix: prefix.to_owned() });
@@ -170,6 +171,19 @@ mod tests {
             "webhook headers: invalid env reference 'LG_WEBHOOK_A.B'. Use env.VAR with no dots (e.g. {{ env.LG_WEBHOOK_FOO_BAR }})"
         );
         assert_eq!(message(serde_json::json!({"X": 5})), "Webhook header values must be strings. Got: 5");
+        let custom = TemplateOptions { env_prefix: Some("MY_".into()), allow_any_env: false };
+        let with_prefix = |template: &str| {
+            let headers = vec![("X".to_owned(), serde_json::json!(template))];
+            resolve_headers(&headers, &|_: &str| None, &custom).unwrap_err().to_string()
+        };
+        assert_eq!(
+            with_prefix("${{ foo }}"),
+            "webhook headers: only env.VAR references are allowed (e.g. {{ env.MY_FOO_BAR }})"
+        );
+        assert_eq!(
+            with_prefix("${{ env. }}"),
+            "webhook headers: invalid env reference ''. Use env.VAR with no dots (e.g. {{ env.MY_FOO_BAR }})"
+        );
         let null_prefix = TemplateOptions { env_prefix: None, allow_any_env: false };
         assert_eq!(
             resolve(serde_json::json!({"X": "a"}), &null_prefix).unwrap_err().to_string(),

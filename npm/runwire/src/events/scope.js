@@ -27,6 +27,31 @@ import { RecordStream, eventStreamBytes } from './stream.js';
 /** Marks a config's `callbacks` as a runwire run scope (global, so module copies agree). */
 export const RUN_SCOPE = Symbol.for('runwire.run_scope');
 
+/**
+ * A handler that also wants its root run's start and end (the run-webhook handler) carries
+ * `{ start(runId, name, input, config, metadata), end(runId, output), error(runId, error) }`
+ * under this key. Only root runs call it, once each; other handlers keep receiving custom events
+ * only.
+ */
+export const ROOT_RUN = Symbol.for('runwire.root_run');
+
+const abortError = () => Object.assign(new Error('Aborted'), { name: 'AbortError' });
+
+/** Calls every root-run listener; a listener's failure never reaches the run. */
+function notifyRoot(listeners, method, ...args) {
+  if (listeners.length === 0) return RESOLVED;
+  const pending = [];
+  for (const listener of listeners) {
+    try {
+      const result = listener[method](...args);
+      if (result && typeof result.then === 'function') pending.push(result.catch(() => {}));
+    } catch {
+      // reported by the listener itself
+    }
+  }
+  return pending.length === 0 ? RESOLVED : Promise.all(pending);
+}
+
 const FILTER_KEYS = ['includeNames', 'includeTypes', 'includeTags', 'excludeNames', 'excludeTypes', 'excludeTags'];
 const RESOLVED = Promise.resolve();
 const DEFAULT_NAME = 'RunnableLambda';
@@ -41,6 +66,7 @@ class Root {
     this.runTags = runTags;
     this.stream = stream;
     this.handlers = planHandlers(handlers);
+    this.lifecycle = handlers.map((h) => h[ROOT_RUN]).filter((l) => l && typeof l === 'object');
     this.filter = filter;
     this.ignoreCustomEvent = ignoreCustomEvent;
   }
@@ -178,17 +204,21 @@ export function createStandalone(native, context) {
     const scope = new RunScope(root, runId, options.runName ?? DEFAULT_NAME, tags, runMetadata(options), fnConfig(options, abort.signal));
 
     async function drive() {
+      const lifecycle = root.lifecycle;
+      notifyRoot(lifecycle, 'start', runId, scope.name, input, scope.config, scope.metadata);
       let output;
       try {
         output = await enter(scope.config, () => fn(input, scope.config));
       } catch (error) {
         scope.ended = true;
+        await notifyRoot(lifecycle, 'error', runId, abort.signal.aborted ? abortError() : error);
         stream.fail(error);
         return;
       }
       scope.emit(chainStream(scope, output));
       scope.ended = true;
       scope.emit(chainEnd(scope, coerceToDict(output ?? {}, 'output'), coerceToDict(input, 'input')));
+      await notifyRoot(lifecycle, 'end', runId, output);
       stream.close();
     }
 
@@ -226,13 +256,19 @@ export function createStandalone(native, context) {
     }
     const inputs = coerceToDict(input, 'input');
     scope.emit(chainStart(scope, inputs));
+    const lifecycle = parent === undefined ? scope.root.lifecycle : [];
+    notifyRoot(lifecycle, 'start', runId, name, input, scope.config, scope.metadata);
     let output;
     try {
       output = await (silent ? fn(input, scope.config) : enter(scope.config, () => fn(input, scope.config)));
-    } finally {
+    } catch (error) {
       scope.ended = true;
+      await notifyRoot(lifecycle, 'error', runId, merged.signal?.aborted ? abortError() : error);
+      throw error;
     }
+    scope.ended = true;
     scope.emit(chainEnd(scope, coerceToDict(output, 'output'), inputs));
+    await notifyRoot(lifecycle, 'end', runId, output);
     return output;
   }
 
