@@ -9,8 +9,10 @@ import * as context from './context.js';
 import { createPolicyApi } from '../src/policy.js';
 import { createReceiverApi } from '../src/receiver.js';
 import { createDeliveryApi } from '../src/delivery.js';
+import { guardNative } from '../src/guard.js';
 
-const native = createRequire(import.meta.url)('./native.cjs');
+// Every export is built with napi's catch_unwind; the guard turns what is left into coded errors.
+const native = guardNative(createRequire(import.meta.url)('./native.cjs'));
 const api = createApi(native);
 const events = createEvents(native, context);
 
@@ -22,6 +24,7 @@ export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHea
   policy;
 export const { createDelivery, createWebhookHandler, simulateDelivery } = createDeliveryApi(native, policy, {
   onBeforeExit: (fn) => process.on('beforeExit', fn),
+  fileDlq: true,
 });
 export const { createMemoryDedupeStore, webhookHandler, webhookMiddleware } = createReceiverApi(api);
 

@@ -2,12 +2,17 @@
  * The web build's public surface over the wasm-bindgen module. The loaders next to this file
  * initialise the module for their runtime, then re-export everything from here.
  */
-import * as wasm from './pkg/runwire_wasm.js';
+import * as module from './pkg/runwire_wasm.js';
 import { createApi } from '../src/api.js';
 import { createEvents } from '../src/events/index.js';
 import { createPolicyApi } from '../src/policy.js';
 import { createReceiverApi } from '../src/receiver.js';
 import { createDeliveryApi } from '../src/delivery.js';
+import { guardNative } from '../src/guard.js';
+import { host } from './host.js';
+
+// Every call into the module goes through the boundary guard (a trap poisons it, see guard.js).
+const wasm = guardNative(module, { wasm: true });
 
 const api = createApi(wasm);
 const events = createEvents(wasm);
@@ -18,6 +23,6 @@ export const { dispatchCustomEvent, streamEvents, invokeRun, awaitCallbacks } = 
 const policy = createPolicyApi(wasm);
 export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHeaderTemplates, withQueryToken, redactUrl } =
   policy;
-export const { createDelivery, createWebhookHandler, simulateDelivery } = createDeliveryApi(wasm, policy);
+export const { createDelivery, createWebhookHandler, simulateDelivery } = createDeliveryApi(wasm, policy, host);
 export const { createMemoryDedupeStore, webhookHandler, webhookMiddleware } = createReceiverApi(api);
 
