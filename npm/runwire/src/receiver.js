@@ -190,20 +190,32 @@ export function createReceiverApi(api) {
     return undefined;
   }
 
+  /**
+   * Reads the body, keeping at most `limit` bytes. Past the limit the rest is read and dropped
+   * (so the sender gets its 413 instead of a reset connection) up to 1 MiB more, after which the
+   * connection is cut: memory stays bounded either way.
+   */
   function readBody(req, limit) {
     return new Promise((resolve, reject) => {
       const chunks = [];
       let size = 0;
+      let tooLarge = false;
+      const fail = () => reject(codedError('ERR_RUNWIRE_BODY_TOO_LARGE', `webhook body exceeds ${limit} bytes`));
       req.on('data', (chunk) => {
         size += chunk.length;
         if (size > limit) {
-          reject(codedError('ERR_RUNWIRE_BODY_TOO_LARGE', `webhook body exceeds ${limit} bytes`));
-          req.destroy?.();
+          tooLarge = true;
+          chunks.length = 0;
+          if (size > limit + 1024 * 1024) {
+            fail();
+            req.destroy?.();
+          }
           return;
         }
         chunks.push(chunk);
       });
       req.on('end', () => {
+        if (tooLarge) return fail();
         const out = new Uint8Array(size);
         let offset = 0;
         for (const c of chunks) {
