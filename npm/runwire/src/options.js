@@ -182,7 +182,7 @@ function describeInt(bounds, key) {
 function shown(value) {
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
   if (typeof value === 'bigint') return `${value}n`;
-  if (Array.isArray(value)) return 'an array';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
   return /^[aeiou]/.test(typeof value) ? `an ${typeof value}` : `a ${typeof value}`;
 }
 
@@ -238,7 +238,9 @@ export function createOptionReader(loadBounds) {
     } else if (r.check(value)) {
       return r.nested ? readOptions(value, r.nested, path) : value;
     }
-    throw invalidArgument(`${path} must be ${r.describe} (got ${shown(value)})`);
+    // Strings are never echoed (they may be secrets), and "got a string" would say nothing.
+    const got = typeof value === 'string' ? '' : ` (got ${shown(value)})`;
+    throw invalidArgument(`${path} must be ${r.describe}${got}`);
   }
 
   /**
