@@ -15,6 +15,7 @@ import { codedError, invalidArgument } from './errors.js';
 import { createHandler } from './handler.js';
 import { createOptionReader } from './options.js';
 import { withQueryToken } from './policy.js';
+import { createHandoff, DEFAULT_HANDOFF_TIMEOUT_MS } from './serverless.js';
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 export const DEFAULT_EXIT_DRAIN_MS = 5_000;
@@ -171,6 +172,8 @@ export function createDeliveryApi(native, policy, host = {}) {
     const o = readOptions(options, schema);
     const { dlq, hooks, disableWebhooks } = o;
     const exitDrainMs = o.exitDrainMs ?? DEFAULT_EXIT_DRAIN_MS;
+    const handoff = o.handoff ?? 'auto';
+    const handoffTimeoutMs = o.handoffTimeoutMs ?? DEFAULT_HANDOFF_TIMEOUT_MS;
     // Static headers: `${{ env.VAR }}` templates resolved once, here (LangGraph's rules).
     const templateOptions = { env: o.env, envPrefix: o.envPrefix, allowAnyEnv: o.allowAnyEnv };
     if (!('envPrefix' in o)) delete templateOptions.envPrefix;
@@ -241,6 +244,10 @@ export function createDeliveryApi(native, policy, host = {}) {
         exiting = null;
       });
     });
+    const handoffs = createHandoff(
+      { pending: () => JSON.parse(engine.stats()).pending, drain: (ms) => engine.drain(ms) },
+      { mode: handoff, timeoutMs: handoffTimeoutMs, onError: hooks?.onError },
+    );
     const wanted = new Set();
     for (const { sink } of disableWebhooks === true ? [] : sinks) {
       const events = sink.events ?? DEFAULT_EVENTS;
@@ -257,7 +264,9 @@ export function createDeliveryApi(native, policy, host = {}) {
         if (typeof event !== 'string' || typeof runId !== 'string') {
           throw invalidArgument('send(event, runId, data): event and runId must be strings');
         }
-        return engine.enqueue(event, runId, toJson(data));
+        const accepted = engine.enqueue(event, runId, toJson(data));
+        if (accepted) handoffs.accepted();
+        return accepted;
       },
       /** Whether any sink receives `event` (lets the handler skip serialising the rest). */
       wants(event) {
@@ -269,6 +278,17 @@ export function createDeliveryApi(native, policy, host = {}) {
        */
       async drain(timeoutMs) {
         return JSON.parse(await keepAlive(engine.drain(timeout(timeoutMs))));
+      },
+      /**
+       * Serverless and edge: hands pending work to the platform's `waitUntil` (a Workers
+       * `ExecutionContext`, or a `waitUntil` function), now and for events accepted later in the
+       * request, so the response is not delayed and nothing is lost when the platform ends the
+       * function. On Vercel and Next.js this happens by itself (`handoff: 'auto'`).
+       */
+      waitUntil(ctx) {
+        const promise = handoffs.bind(ctx);
+        if (promise === undefined) throw invalidArgument('waitUntil(ctx): ctx must have a waitUntil method, or be one');
+        return promise;
       },
       /** Stops accepting, drains, and stops the workers. */
       async close(timeoutMs) {

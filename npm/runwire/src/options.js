@@ -63,6 +63,8 @@ const DELIVERY = {
   envPrefix: either(string, oneOf(null)),
   allowAnyEnv: boolean,
   urlPolicy: plainObject,
+  handoff: oneOf('auto', false),
+  handoffTimeoutMs: int('drainTimeoutMs'),
 };
 const HANDLER = { name: string, forwardUnnamedChains: boolean, onError: fn };
 const SINK_COMMON = {
