@@ -40,6 +40,8 @@ export type RunwireErrorCode =
   | 'ERR_RUNWIRE_RAW_BODY_UNAVAILABLE'
   | 'ERR_RUNWIRE_BODY_TOO_LARGE'
   | 'ERR_RUNWIRE_DELIVERY_CLOSED'
+  /** A bug in runwire surfaced at the boundary (a Rust panic, a trapped WebAssembly instance); never a crash. */
+  | 'ERR_RUNWIRE_INTERNAL'
   | (string & {});
 
 // ---------------------------------------------------------------------------------------------
@@ -110,9 +112,12 @@ export interface VerifyWebhookOptions {
    * `Stripe-Signature` is, else GitHub-style. Pin it once you know your sender. @default "auto"
    */
   scheme?: 'auto' | 'standard' | 'github' | 'stripe';
-  /** Allowed clock skew for Standard Webhooks timestamps, in seconds. @default 300 */
+  /**
+   * Allowed clock skew for Standard Webhooks and Stripe-style timestamps, in whole seconds
+   * (0–31536000), compared with `now` to the millisecond. @default 300
+   */
   toleranceSec?: number;
-  /** The receiver's clock. @default Date.now() */
+  /** The receiver's clock: a valid Date or ms since the epoch (±8.64e15). @default Date.now() */
   now?: Date | number;
   /** Header carrying the GitHub-style signature. @default "X-Signature-256" */
   githubHeader?: string;
@@ -432,12 +437,12 @@ export interface ReceiverOptions<T = unknown> {
   now?: Date | number;
   /** A store, or `false` to disable dedupe. @default createMemoryDedupeStore() */
   dedupe?: DedupeStore | false;
-  /** @default 604800000 (7 days: the retry horizon plus a redrive window) */
+  /** Integer 1–31536000000. @default 604800000 (7 days: the retry horizon plus a redrive window) */
   dedupeTtlMs?: number;
   parse?(body: Uint8Array): T;
   /** Receives verification and handler errors (never containing secrets). */
   onError?(error: unknown): void;
-  /** @default 1048576 */
+  /** Integer 1–67108864. @default 1048576 */
   maxBodyBytes?: number;
 }
 
@@ -504,17 +509,21 @@ export interface WebhookSinkOptions {
   githubSecret?: string;
   /** @default "X-Signature-256" */
   githubHeader?: string;
-  /** Static headers; may not override the ones runwire sets. */
+  /**
+   * Static headers; may not override the ones runwire sets (content-type, webhook-*,
+   * idempotency-key, content-length, the GitHub header) nor the HTTP client's (host, connection,
+   * keep-alive, proxy-connection, transfer-encoding, te, trailer, upgrade, expect).
+   */
   headers?: Record<string, string>;
-  /** Total time per request. @default 15000 */
+  /** Total time per request, integer 1–600000 ms. @default 15000 */
   timeoutMs?: number;
-  /** Waits before retry 1, 2, …; attempts = length + 1. @default [1000, 5000, 30000] */
+  /** Waits before retry 1, 2, … (at most 32, each 0–604800000 ms); attempts = length + 1. @default [1000, 5000, 30000] */
   retryDelaysMs?: number[];
   /** ±20% jitter (upward only when honouring Retry-After). @default true */
   jitter?: boolean;
-  /** Concurrent requests to this sink. @default 16 */
+  /** Concurrent requests to this sink, integer 1–1024. @default 16 */
   concurrency?: number;
-  /** Messages that may wait for this sink; beyond it they are dead-lettered (`queue_full`). @default 100000 */
+  /** Messages that may wait for this sink (1–1000000); beyond it they are dead-lettered (`queue_full`). @default 100000 */
   queueCapacity?: number;
   /** Events this sink receives, or `"*"`. @default the seed taxonomy (custom events, tool ends, named chain ends, LLM ends, agent action/finish) */
   events?: DeliveryEventName[] | '*';
@@ -651,22 +660,23 @@ export interface DeliveryOptions {
   sinks: Array<WebhookSinkOptions | CallbackSinkOptions>;
   /**
    * Where dead letters go. Addon default: files under `.runwire/dlq/YYYY/MM/DD/<run_id>/<sink>/<sha256(id)>.json`
-   * (`{ dir }` to choose). A function receives each record instead (the web build's store; without
+   * (`{ dir }` to choose; the web build has no file DLQ and refuses `{ dir }` with
+   * `ERR_RUNWIRE_INVALID_ARGUMENT`). A function receives each record instead (the web build's store; without
    * one the web build reports dead letters with `console.error`). The function is awaited, with
    * any promise it returns: when `drain()` resolves, every dead letter has reached it.
    */
   dlq?: { dir: string } | ((record: DeadLetter) => void | Promise<void>);
   hooks?: DeliveryHooks;
   /**
-   * Addon: when Node's event loop runs dry with work still pending (a script that never called
-   * `drain()`), drain for up to this long on `beforeExit`, then dead-letter the rest (`shutdown`).
-   * The addon's worker threads do not keep Node alive by themselves. `false` turns it off.
-   * @default 5000
+   * Node (addon and web build): when the event loop runs dry with work still pending (a script
+   * that never called `drain()`), drain for up to this long (0–600000 ms) on `beforeExit`, then
+   * dead-letter the rest (`shutdown`). Waiting retries do not keep Node alive by themselves.
+   * `false` turns it off. @default 5000
    */
   exitDrainMs?: number | false;
-  /** Byte cap of a body; larger bodies are truncated field by field. @default 16384 (max 65536) */
+  /** Byte cap of a body (512–65536); larger bodies are truncated field by field. @default 16384 */
   maxBodyBytes?: number;
-  /** Character cap of any one string field (the seed's tool-output cap); 0 = none. @default 4000 */
+  /** Character cap of any one string field (0–65536; the seed's tool-output cap); 0 = none. @default 4000 */
   maxFieldChars?: number;
   /** The URL policy of every sink without its own `urlPolicy`. @default the safe profile */
   urlPolicy?: UrlPolicy;

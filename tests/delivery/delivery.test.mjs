@@ -217,7 +217,7 @@ for (const entry of ['runwire', 'runwire/web']) {
       assert.equal(flaky[0].run_id, 'run-cb');
       assert.equal(flaky[0].event, 'on_custom_event');
       assert.equal(flaky[0].body, server.received.find((r) => r.id === flaky[0].id).body, 'the same bytes as the webhook');
-      assert.throws(() => rw.createDelivery({ sinks: [{ send: () => {}, url: 'http://x/' }] }), /not an option of a send-callback sink/);
+      assert.throws(() => rw.createDelivery({ sinks: [{ send: () => {}, url: 'http://x/' }] }), /options.sinks\[0\].url is not an option of a sink/);
       await d.close(100);
     });
   });
@@ -227,12 +227,12 @@ for (const entry of ['runwire', 'runwire/web']) {
     assert.throws(() => rw.createDelivery({ urlPolicy: { profile: 'dev' }, sinks: [{ url: 'http://127.0.0.1:1/' }] }), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT', message: /secret is required/ });
     assert.throws(() => rw.createDelivery({ urlPolicy: { profile: 'dev' }, sinks: [{ url: 'http://127.0.0.1:1/', secret: 'whsec_!!' }] }), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT' });
     assert.throws(() => rw.createDelivery({ urlPolicy: { profile: 'dev' }, sinks: [{ url: 'ftp://x/', secret: SECRET }] }), { code: 'ERR_RUNWIRE_URL_POLICY', message: 'Webhook must use http or https' });
-    assert.throws(() => rw.createDelivery({ urlPolicy: { profile: 'dev' }, sinks: [{ url: 'http://x/', secret: SECRET, retries: 3 }] }), /not a sink option/);
+    assert.throws(() => rw.createDelivery({ urlPolicy: { profile: 'dev' }, sinks: [{ url: 'http://x/', secret: SECRET, retries: 3 }] }), /options.sinks\[0\].retries is not an option of a sink/);
     const d = rw.createDelivery({ urlPolicy: { profile: 'dev' }, sinks: [{ url: 'http://127.0.0.1:1/', secret: SECRET }], dlq: () => {} });
     assert.throws(() => d.send('on_tool_end', 'run.with.dots', {}), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT' });
     const cyclic = {};
     cyclic.self = cyclic;
-    assert.throws(() => d.send('on_tool_end', 'r', cyclic), TypeError);
+    assert.throws(() => d.send('on_tool_end', 'r', cyclic), { code: 'ERR_RUNWIRE_UNSERIALIZABLE' }); // issue 18: was a bare TypeError
     return d.close(0);
   });
 }

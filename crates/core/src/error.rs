@@ -48,8 +48,9 @@ pub enum SignatureError {
     /// The requested verification scheme does not exist.
     #[error("scheme must be \"auto\", \"standard\", \"github\" or \"stripe\"")]
     UnknownScheme,
-    /// The webhook id is empty or contains a `.` (it is a field separator in the signed content).
-    #[error("webhook id must be non-empty and must not contain '.'")]
+    /// The webhook id is empty, contains a `.` (the signed-content separator) or something a
+    /// header value cannot carry unchanged (controls, CR/LF/NUL, spaces, non-ASCII).
+    #[error("webhook id must be non-empty visible ASCII (no spaces, CR/LF/NUL or other control characters) and must not contain '.'")]
     InvalidId,
     /// A timestamp to sign with is out of range.
     #[error("timestamp must be a non-negative unix time in seconds")]
@@ -106,13 +107,16 @@ pub enum JsonError {
     /// The value has no JSON form (a cycle, a BigInt, a function at the top level, ...).
     #[error("value cannot be serialized to JSON: {0}")]
     Unserializable(String),
+    /// Arrays and objects nested deeper than the limit (`canonical::MAX_DEPTH`).
+    #[error("value is nested deeper than {0} levels of arrays and objects")]
+    TooDeep(usize),
 }
 
 impl ErrorCode for JsonError {
     fn code(&self) -> &'static str {
         match self {
             Self::Syntax { .. } => "ERR_RUNWIRE_INVALID_JSON",
-            Self::Unserializable(_) => "ERR_RUNWIRE_UNSERIALIZABLE",
+            Self::Unserializable(_) | Self::TooDeep(_) => "ERR_RUNWIRE_UNSERIALIZABLE",
         }
     }
 }
@@ -121,8 +125,9 @@ impl ErrorCode for JsonError {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum DeliveryError {
-    /// A run id or event type is empty, too long, or contains `.` (ids must not).
-    #[error("run id and event type must be non-empty, at most 256 bytes, and must not contain '.'")]
+    /// A run id or event type is empty, too long, contains `.` (ids must not), or something a
+    /// header value cannot carry unchanged.
+    #[error("run id and event type must be non-empty visible ASCII, at most 256 bytes, and must not contain '.'")]
     InvalidId,
     /// The delivery configuration is unusable; the message says which field and how to fix it.
     #[error("invalid delivery config: {0}")]
@@ -139,6 +144,9 @@ pub enum DeliveryError {
     /// A dead-letter record could not be parsed for replay.
     #[error("not a dead-letter record: {0}")]
     InvalidRecord(String),
+    /// The event data can never become a body (e.g. nested too deep); refused before acceptance.
+    #[error("event data: {0}")]
+    Payload(#[from] JsonError),
 }
 
 impl ErrorCode for DeliveryError {
@@ -149,6 +157,7 @@ impl ErrorCode for DeliveryError {
             }
             Self::Closed => "ERR_RUNWIRE_DELIVERY_CLOSED",
             Self::InvalidData => "ERR_RUNWIRE_INVALID_JSON",
+            Self::Payload(e) => e.code(),
         }
     }
 }

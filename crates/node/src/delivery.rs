@@ -110,7 +110,7 @@ fn millis(ms: f64) -> Duration {
 /// Starts a delivery engine from its JSON config. `onHook(json)` receives delivery hook events;
 /// `onDeadLetter(json)` replaces the file store (default directory `.runwire/dlq`, or `dlqDir`);
 /// `lookup(hostname)` (resolving to a JSON array of addresses) replaces the system resolver.
-#[napi(js_name = "createDelivery")]
+#[napi(js_name = "createDelivery", catch_unwind)]
 pub fn create_delivery(
     config_json: String,
     on_hook: Option<Function<'_, String, ()>>,
@@ -181,7 +181,7 @@ pub fn create_delivery(
 impl Delivery {
     /// Accepts one event (`dataJson` is the event's JSON text). Returns false when every sink
     /// filtered it out.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn enqueue(&self, event: String, run_id: String, data_json: String) -> Result<bool> {
         self.engine.enqueue(&event, &run_id, data_json).map(|id| id.is_some()).map_err(to_js)
     }
@@ -196,28 +196,28 @@ impl Delivery {
 
     /// Waits for pending work, dead-lettering what is left at the deadline (reason `shutdown`).
     /// Resolves with the stats JSON.
-    #[napi]
+    #[napi(catch_unwind)]
     pub async fn drain(&self, timeout_ms: f64) -> napi::Result<String> {
         let stats = self.engine.drain(millis(timeout_ms)).await;
         Ok(serde_json::to_string(&stats).unwrap_or_default())
     }
 
     /// Stops accepting, drains, and stops the workers. Resolves with the stats JSON.
-    #[napi]
+    #[napi(catch_unwind)]
     pub async fn close(&self, timeout_ms: f64) -> napi::Result<String> {
         let stats = self.engine.close(millis(timeout_ms)).await;
         Ok(serde_json::to_string(&stats).unwrap_or_default())
     }
 
     /// The counters, as JSON.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn stats(&self) -> String {
         serde_json::to_string(&self.engine.stats()).unwrap_or_default()
     }
 
     /// Re-sends a dead-letter record (its JSON) with the same id and a fresh signature, to its
     /// own sink or to `sink`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn replay(&self, record_json: String, sink: Option<String>) -> Result<()> {
         let record =
             DeadLetter::from_json(&record_json).map_err(|e| to_js(DeliveryError::InvalidRecord(e.to_string())))?;
@@ -225,8 +225,15 @@ impl Delivery {
     }
 }
 
+/// The bounds of every numeric delivery option, as JSON (`{"sinks[].concurrency":[1,1024],…}`),
+/// for the JS options schema.
+#[napi(js_name = "optionBounds", catch_unwind)]
+pub fn option_bounds() -> String {
+    runwire_core::delivery::bounds::to_json()
+}
+
 /// Runs one message through the engine under the virtual clock (conformance: exact schedules).
-#[napi(js_name = "simulateDelivery")]
+#[napi(js_name = "simulateDelivery", catch_unwind)]
 pub fn simulate_delivery(input_json: String) -> Result<String> {
     runwire_core::delivery::simulate::simulate(&input_json).map_err(to_js)
 }

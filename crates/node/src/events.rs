@@ -19,14 +19,14 @@ use crate::runtime::NodeRuntime;
 static RUN_IDS: Mutex<RunIdGenerator> = Mutex::new(RunIdGenerator::new());
 
 /// A fresh UUIDv7 run id (monotonic within this process).
-#[napi(js_name = "newRunId")]
+#[napi(js_name = "newRunId", catch_unwind)]
 pub fn new_run_id() -> String {
     let mut generator = RUN_IDS.lock().unwrap_or_else(PoisonError::into_inner);
     generator.next_id(&NodeRuntime, &NodeRuntime)
 }
 
 /// Whether records of a run pass LangChain's include/exclude filter (`null` = option not given).
-#[napi(js_name = "includeRun")]
+#[napi(js_name = "includeRun", catch_unwind)]
 #[allow(
     clippy::too_many_arguments,
     reason = "flat arguments mirror the wasm export; `expect` misfires through #[napi]"
@@ -47,14 +47,14 @@ pub fn include_run(
 }
 
 /// The key order of a v2 record kind, e.g. `["event","run_id","name","tags","metadata","data"]`.
-#[napi(js_name = "recordLayout")]
+#[napi(js_name = "recordLayout", catch_unwind)]
 pub fn record_layout(event: String) -> Result<Vec<String>> {
     let layout = layout_of(&event).ok_or_else(|| invalid_argument(format!("unknown record kind {event:?}")))?;
     Ok(layout.keys().iter().map(|key| (*key).to_owned()).collect())
 }
 
 /// A run's tags from inherited and own tags, by LangChain's `addTags` rule (remove, then append).
-#[napi(js_name = "runTags")]
+#[napi(js_name = "runTags", catch_unwind)]
 pub fn run_tags(inherited: Vec<String>, own: Vec<String>) -> Vec<String> {
     add_tags(&inherited, &own)
 }

@@ -14,6 +14,10 @@ use crate::runtime::NodeRuntime;
 
 type Body = Either<String, Uint8Array>;
 
+/// The same texts as the web build's (`crates/wasm/src/signing.rs`).
+const TOLERANCE_MESSAGE: &str = "options.toleranceSec must be a whole number of seconds from 0 to 31536000";
+const NOW_MESSAGE: &str = "options.now must be a valid Date or milliseconds since the epoch";
+
 fn bytes(body: &Body) -> &[u8] {
     match body {
         Either::A(text) => text.as_bytes(),
@@ -26,34 +30,34 @@ fn standard_secrets(secrets: &[String]) -> Result<Vec<StandardSecret>> {
 }
 
 /// A fresh `whsec_` secret with 32 random bytes.
-#[napi(js_name = "generateSecret")]
+#[napi(js_name = "generateSecret", catch_unwind)]
 pub fn generate_secret() -> String {
     StandardSecret::generate(&NodeRuntime).to_whsec()
 }
 
 /// The `webhook-signature` value for `body`, one `v1,` entry per secret.
-#[napi(js_name = "signStandard")]
+#[napi(js_name = "signStandard", catch_unwind)]
 pub fn sign_standard(id: String, timestamp: i64, body: Body, secrets: Vec<String>) -> Result<String> {
     let keys = standard_secrets(&secrets)?;
     standard::sign(&keys, &id, timestamp, bytes(&body)).map_err(to_js)
 }
 
 /// The GitHub-style `sha256=<hex>` value for `body`.
-#[napi(js_name = "signGithub")]
+#[napi(js_name = "signGithub", catch_unwind)]
 pub fn sign_github(body: Body, secret: String) -> Result<String> {
     let key = RawSecret::new(&secret).map_err(to_js)?;
     Ok(github::sign(&key, bytes(&body)))
 }
 
 /// The `Stripe-Signature` value `t=<timestamp>,v1=<hex>…` for `body`, one `v1` per secret.
-#[napi(js_name = "signStripe")]
+#[napi(js_name = "signStripe", catch_unwind)]
 pub fn sign_stripe(timestamp: i64, body: Body, secrets: Vec<String>) -> Result<String> {
     let keys = secrets.iter().map(|s| RawSecret::new(s).map_err(to_js)).collect::<Result<Vec<_>>>()?;
     stripe::sign(&keys, timestamp, bytes(&body)).map_err(to_js)
 }
 
 /// Verifies a received webhook; returns the scheme that matched (`"standard"`, `"github"` or `"stripe"`).
-#[napi(js_name = "verify")]
+#[napi(js_name = "verify", catch_unwind)]
 #[allow(
     clippy::too_many_arguments,
     reason = "flat arguments keep the JS→native call cheap; `expect` misfires through the #[napi] expansion"
@@ -67,11 +71,11 @@ pub fn verify_webhook(
     github_signature: Option<String>,
     stripe_signature: Option<String>,
     secrets: Vec<String>,
-    now_secs: i64,
-    tolerance_secs: i64,
+    now_ms: f64,
+    tolerance_secs: f64,
 ) -> Result<String> {
-    let tolerance_secs =
-        u64::try_from(tolerance_secs).map_err(|_| invalid_argument("toleranceSec must not be negative"))?;
+    let tolerance_secs = verify::js_tolerance(tolerance_secs).ok_or_else(|| invalid_argument(TOLERANCE_MESSAGE))?;
+    let now_ms = verify::js_millis(now_ms).ok_or_else(|| invalid_argument(NOW_MESSAGE))?;
     let headers = ReceivedHeaders {
         id: id.as_deref(),
         timestamp: timestamp.as_deref(),
@@ -80,12 +84,12 @@ pub fn verify_webhook(
         stripe_signature: stripe_signature.as_deref(),
     };
     let matched =
-        verify::verify_named(bytes(&body), &scheme, headers, &secrets, now_secs, tolerance_secs).map_err(to_js)?;
+        verify::verify_named(bytes(&body), &scheme, headers, &secrets, now_ms, tolerance_secs).map_err(to_js)?;
     Ok(matched.to_owned())
 }
 
 /// Canonical JSON (sorted keys, compact, literal UTF-8) of a JSON text.
-#[napi(js_name = "canonicalJson")]
+#[napi(js_name = "canonicalJson", catch_unwind)]
 pub fn canonical_json(json: String) -> Result<String> {
     canonical::canonicalize(&json).map_err(to_js)
 }

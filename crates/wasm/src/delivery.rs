@@ -180,6 +180,12 @@ impl Delivery {
     }
 }
 
+/// The bounds of every numeric delivery option, as JSON (same as the addon's `optionBounds`).
+#[wasm_bindgen(js_name = optionBounds)]
+pub fn option_bounds() -> String {
+    runwire_core::delivery::bounds::to_json()
+}
+
 /// Runs one message through the engine under the virtual clock (conformance: exact schedules).
 #[wasm_bindgen(js_name = simulateDelivery)]
 pub fn simulate_delivery(input_json: &str) -> Result<String, JsValue> {

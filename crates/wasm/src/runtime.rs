@@ -60,7 +60,10 @@ mod sleep {
 
     /// A `setTimeout` promise as a future. Dropping it clears the timer, so an abandoned wait (a
     /// drain deadline that was not needed, a retry cut short by shutdown) never keeps a Node or Deno
-    /// process alive.
+    /// process alive. Where timers have `unref()` (Node), the timer is unref'd: as with the addon's
+    /// tokio threads, waiting to retry does not keep Node alive by itself. The JS glue keeps the
+    /// process alive while a `drain()` runs and drains on `beforeExit` (bounded by `exitDrainMs`),
+    /// so nothing pending is dropped when a script ends.
     pub struct Sleep {
         promise: JsFuture,
         timer: wasm_bindgen::JsValue,
@@ -79,6 +82,18 @@ mod sleep {
         }
     }
 
+    /// `timer.unref()` when the runtime's timers have it (Node); a no-op elsewhere.
+    fn unref(timer: &wasm_bindgen::JsValue) {
+        if !timer.is_object() {
+            return;
+        }
+        if let Ok(method) = js_sys::Reflect::get(timer, &wasm_bindgen::JsValue::from_str("unref")) {
+            if let Some(method) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&method) {
+                let _ = method.call0(timer);
+            }
+        }
+    }
+
     impl Sleeper for WebRuntime {
         type Sleep = Sleep;
         fn sleep(&self, duration: Duration) -> Sleep {
@@ -87,6 +102,7 @@ mod sleep {
             let promise = js_sys::Promise::new(&mut |resolve, _reject| {
                 timer = set_timeout(&resolve, ms);
             });
+            unref(&timer);
             Sleep { promise: JsFuture::from(promise), timer }
         }
     }

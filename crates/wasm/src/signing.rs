@@ -11,6 +11,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::error::{invalid_argument, to_js};
 use crate::runtime::WebRuntime;
 
+/// The same texts as the addon's (`crates/node/src/signing.rs`).
+const TOLERANCE_MESSAGE: &str = "options.toleranceSec must be a whole number of seconds from 0 to 31536000";
+const NOW_MESSAGE: &str = "options.now must be a valid Date or milliseconds since the epoch";
+
 /// A body is a string (signed as UTF-8) or a `Uint8Array`.
 fn body_bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
     if let Some(text) = body.as_string() {
@@ -69,13 +73,11 @@ pub fn verify_webhook(
     github_signature: Option<String>,
     stripe_signature: Option<String>,
     secrets: Vec<String>,
-    now_secs: f64,
+    now_ms: f64,
     tolerance_secs: f64,
 ) -> Result<String, JsValue> {
-    let tolerance_secs = whole_seconds(tolerance_secs)
-        .and_then(|t| u64::try_from(t).ok())
-        .ok_or_else(|| invalid_argument("toleranceSec must not be negative"))?;
-    let now_secs = whole_seconds(now_secs).ok_or_else(|| invalid_argument("now must be a unix time in seconds"))?;
+    let tolerance_secs = verify::js_tolerance(tolerance_secs).ok_or_else(|| invalid_argument(TOLERANCE_MESSAGE))?;
+    let now_ms = verify::js_millis(now_ms).ok_or_else(|| invalid_argument(NOW_MESSAGE))?;
     let headers = ReceivedHeaders {
         id: id.as_deref(),
         timestamp: timestamp.as_deref(),
@@ -83,8 +85,8 @@ pub fn verify_webhook(
         github_signature: github_signature.as_deref(),
         stripe_signature: stripe_signature.as_deref(),
     };
-    let matched = verify::verify_named(&body_bytes(body)?, &scheme, headers, &secrets, now_secs, tolerance_secs)
-        .map_err(to_js)?;
+    let matched =
+        verify::verify_named(&body_bytes(body)?, &scheme, headers, &secrets, now_ms, tolerance_secs).map_err(to_js)?;
     Ok(matched.to_owned())
 }
 

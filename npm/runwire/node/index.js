@@ -10,8 +10,10 @@ import { createPolicyApi } from '../src/policy.js';
 import { createReceiverApi } from '../src/receiver.js';
 import { createDeliveryApi } from '../src/delivery.js';
 import { createRunWebhookApi } from '../src/run-webhook.js';
+import { guardNative } from '../src/guard.js';
 
-const native = createRequire(import.meta.url)('./native.cjs');
+// Every export is built with napi's catch_unwind; the guard turns what is left into coded errors.
+const native = guardNative(createRequire(import.meta.url)('./native.cjs'));
 const api = createApi(native);
 const events = createEvents(native, context);
 
@@ -24,6 +26,7 @@ export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHea
 const delivery = createDeliveryApi(native, policy, {
   onBeforeExit: (fn) => process.on('beforeExit', fn),
   connectTimeResolver: true,
+  fileDlq: true,
 });
 export const { createDelivery, createWebhookHandler, simulateDelivery } = delivery;
 export const { createRunWebhookHandler, runWebhookPayload, readLangGraphWebhooks } = createRunWebhookApi(native, delivery, policy);

@@ -9,19 +9,11 @@
  */
 import { codedError, invalidArgument } from './errors.js';
 import { headerReader } from './headers.js';
+import { createOptionReader } from './options.js';
 
 export const DEFAULT_TOLERANCE_SEC = 300;
 export const DEFAULT_GITHUB_HEADER = 'X-Signature-256';
-const SCHEMES = new Set(['auto', 'standard', 'github', 'stripe']);
 export const STRIPE_HEADER = 'Stripe-Signature';
-
-function secretList(secrets, what = 'secrets') {
-  const list = typeof secrets === 'string' ? [secrets] : secrets;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((s) => typeof s === 'string')) {
-    throw invalidArgument(`${what} must be a string or a non-empty array of strings`);
-  }
-  return list;
-}
 
 function checkBody(body) {
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
@@ -30,15 +22,20 @@ function checkBody(body) {
   return body;
 }
 
-function unixSeconds(now) {
-  if (now === undefined) return Math.floor(Date.now() / 1000);
-  if (now instanceof Date) return Math.floor(now.getTime() / 1000);
-  if (typeof now === 'number' && Number.isFinite(now)) return Math.floor(now / 1000);
-  throw invalidArgument('now must be a Date or milliseconds since the epoch');
+/** Milliseconds, kept whole: the tolerance window is compared with sub-second precision. */
+function nowMs(now) {
+  if (now === undefined) return Date.now();
+  return now instanceof Date ? now.getTime() : now;
 }
 
 /** @param {object} native the addon or the initialised wasm module */
 export function createApi(native) {
+  const { readOptions, readRule } = createOptionReader(() => JSON.parse(native.optionBounds()));
+  const secretList = (secrets, path = 'secrets') => {
+    const list = readRule('secrets', secrets, path);
+    return typeof list === 'string' ? [list] : list;
+  };
+
   /** A new Standard Webhooks secret: `whsec_` + base64 of 32 random bytes. */
   function generateSecret() {
     return native.generateSecret();
@@ -49,18 +46,16 @@ export function createApi(native) {
    * signature each, for rotation. Returns the three headers to send with exactly `body`.
    */
   function signWebhook(body, options) {
-    const { id, secrets, timestamp } = options ?? {};
-    if (typeof id !== 'string') throw invalidArgument('options.id must be a string');
+    const { id, secrets, timestamp } = readOptions(options, 'signWebhook');
     const ts = timestamp === undefined ? Math.floor(Date.now() / 1000) : timestamp;
-    if (!Number.isSafeInteger(ts)) throw invalidArgument('options.timestamp must be whole unix seconds');
-    const signature = native.signStandard(id, ts, checkBody(body), secretList(secrets, 'options.secrets'));
+    const signature = native.signStandard(id, ts, checkBody(body), typeof secrets === 'string' ? [secrets] : secrets);
     return { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signature };
   }
 
   /** Signs `body` GitHub-style: `{ [header]: "sha256=<hex>" }` (default header X-Signature-256). */
   function signGithubWebhook(body, secret, options) {
     if (typeof secret !== 'string') throw invalidArgument('secret must be a string');
-    const header = options?.header ?? DEFAULT_GITHUB_HEADER;
+    const header = readOptions(options, 'signGithubWebhook').header ?? DEFAULT_GITHUB_HEADER;
     return { [header]: native.signGithub(checkBody(body), secret) };
   }
 
@@ -69,8 +64,7 @@ export function createApi(native) {
    * each secret string's UTF-8 bytes (a `whsec_` prefix is part of the key, as in Stripe's SDKs).
    */
   function signStripeWebhook(body, secrets, options) {
-    const ts = options?.timestamp ?? Math.floor(Date.now() / 1000);
-    if (!Number.isSafeInteger(ts)) throw invalidArgument('options.timestamp must be whole unix seconds');
+    const ts = readOptions(options, 'signStripeWebhook').timestamp ?? Math.floor(Date.now() / 1000);
     return { [STRIPE_HEADER]: native.signStripe(ts, checkBody(body), secretList(secrets)) };
   }
 
@@ -78,14 +72,16 @@ export function createApi(native) {
    * Verifies a received webhook against the raw body bytes. Throws a coded error on failure;
    * returns `{ scheme, id, timestamp }` on success.
    */
-  function verifyWebhook(body, headers, secrets, options = {}) {
-    const scheme = options.scheme ?? 'auto';
-    if (!SCHEMES.has(scheme)) throw invalidArgument('options.scheme must be "auto", "standard", "github" or "stripe"');
-    const tolerance = options.toleranceSec ?? DEFAULT_TOLERANCE_SEC;
-    if (!Number.isSafeInteger(tolerance) || tolerance < 0) {
-      throw invalidArgument('options.toleranceSec must be a non-negative whole number');
+  function verifyWebhook(body, headers, secrets, options) {
+    const o = readOptions(options, 'verifyWebhook');
+    const scheme = o.scheme ?? 'auto';
+    const tolerance = o.toleranceSec ?? DEFAULT_TOLERANCE_SEC;
+    let get;
+    try {
+      get = headerReader(headers);
+    } catch (cause) {
+      throw Object.assign(invalidArgument('headers could not be read (a getter or proxy trap threw)'), { cause });
     }
-    const get = headerReader(headers);
     const id = get('webhook-id');
     const timestamp = get('webhook-timestamp');
     const matched = native.verify(
@@ -94,10 +90,10 @@ export function createApi(native) {
       id,
       timestamp,
       get('webhook-signature'),
-      get((options.githubHeader ?? DEFAULT_GITHUB_HEADER).toLowerCase()),
+      get((o.githubHeader ?? DEFAULT_GITHUB_HEADER).toLowerCase()),
       get('stripe-signature'),
       secretList(secrets),
-      unixSeconds(options.now),
+      nowMs(o.now),
       tolerance,
     );
     if (matched === 'github') return { scheme: matched, id: get('idempotency-key') ?? null, timestamp: null };

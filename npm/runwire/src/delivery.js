@@ -13,10 +13,12 @@
  */
 import { codedError, invalidArgument } from './errors.js';
 import { createHandler } from './handler.js';
+import { createOptionReader } from './options.js';
 import { normalizeUrlPolicy, withQueryToken } from './policy.js';
 import { createHandoff, DEFAULT_HANDOFF_TIMEOUT_MS } from './serverless.js';
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+export const DEFAULT_EXIT_DRAIN_MS = 5_000;
 
 const HOOKS = {
   'attempt.failed': 'onAttemptFailed',
@@ -27,13 +29,6 @@ const HOOKS = {
   'breaker.state_changed': 'onBreakerStateChanged',
 };
 
-const SINK_KEYS = new Set([
-  'name', 'url', 'secret', 'scheme', 'githubSecret', 'githubHeader', 'headers', 'timeoutMs',
-  'retryDelaysMs', 'jitter', 'concurrency', 'queueCapacity', 'events', 'urlPolicy', 'queryToken', 'health',
-]);
-
-const CALLBACK_SINK_KEYS = new Set(['name', 'send', 'retryDelaysMs', 'jitter', 'concurrency', 'queueCapacity', 'events']);
-
 /**
  * A sink whose `send` is a function: the engine calls it once per attempt (off the caller's
  * stack; natively from a tokio thread through a threadsafe function) with
@@ -41,13 +36,9 @@ const CALLBACK_SINK_KEYS = new Set(['name', 'send', 'retryDelaysMs', 'jitter', '
  * (`rejected`); throwing or rejecting retries on the sink's schedule. The wrapper always
  * resolves with a verdict string, so nothing thrown ever crosses into native code.
  */
-function callbackSinkConfig(sink, index, callbacks) {
-  const out = { callback: callbacks.length };
-  for (const [key, value] of Object.entries(sink)) {
-    if (!CALLBACK_SINK_KEYS.has(key)) throw invalidArgument(`sinks[${index}].${key} is not an option of a send-callback sink`);
-    if (value !== undefined && key !== 'send') out[key] = value;
-  }
-  const send = sink.send;
+function callbackSinkConfig(sink, callbacks) {
+  const { send, ...rest } = sink;
+  const out = { ...rest, callback: callbacks.length };
   callbacks.push((json) => {
     let result;
     try {
@@ -63,15 +54,23 @@ function callbackSinkConfig(sink, index, callbacks) {
   return out;
 }
 
-function sinkConfig(sink, index, resolveHeaders, callbacks, validateUrl) {
-  if (sink === null || typeof sink !== 'object') throw invalidArgument(`sinks[${index}] must be an object`);
-  if (typeof sink.send === 'function') return callbackSinkConfig(sink, index, callbacks);
-  if (typeof sink.url !== 'string') throw invalidArgument(`sinks[${index}].url must be a string (or give a send function)`);
-  const out = {};
-  for (const [key, value] of Object.entries(sink)) {
-    if (!SINK_KEYS.has(key)) throw invalidArgument(`sinks[${index}].${key} is not a sink option`);
-    if (value !== undefined) out[key] = value;
+/** A JSON-only copy of a user object the core validates itself (a URL policy). */
+function jsonCopy(value, path) {
+  try {
+    return JSON.parse(JSON.stringify(value));
+  } catch (cause) {
+    throw Object.assign(invalidArgument(`${path} must be a plain JSON object`), { cause });
   }
+}
+
+function isCoded(error) {
+  return typeof error?.code === 'string' && error.code.startsWith('ERR_RUNWIRE_');
+}
+
+/** `sink` is a snapshot already checked against the `sink` schema (./options.js). */
+function sinkConfig(sink, resolveHeaders, path, validateUrl) {
+  const out = { ...sink };
+  if (out.urlPolicy !== undefined) out.urlPolicy = jsonCopy(out.urlPolicy, `${path}.urlPolicy`);
   // Normalise with the runtime's WHATWG parser (the one fetch uses), so the URL policy judges
   // `http://0x7f.1/` as 127.0.0.1. Unparsable and relative URLs go to the policy as written: it
   // answers with LangGraph's message.
@@ -90,7 +89,12 @@ function sinkConfig(sink, index, resolveHeaders, callbacks, validateUrl) {
     delete out.queryToken;
   }
   if (out.headers !== undefined) {
-    out.headers = resolveHeaders(out.headers);
+    try {
+      out.headers = resolveHeaders(out.headers);
+    } catch (error) {
+      if (isCoded(error)) throw error;
+      throw Object.assign(invalidArgument(`${path}.headers (or options.env) could not be read`), { cause: error });
+    }
   }
   return out;
 }
@@ -109,19 +113,30 @@ function warnIfLoopbackAllowed(policy) {
   }
 }
 
-function timeout(ms) {
-  const value = ms ?? DEFAULT_DRAIN_TIMEOUT_MS;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw invalidArgument('timeoutMs must be a non-negative number of milliseconds');
-  }
-  return value;
-}
-
-/** Serialises data for the engine; never throws into the caller's agent. */
+/**
+ * Serialises data for the engine. What `JSON.stringify` cannot encode (a cycle, a BigInt, a
+ * throwing `toJSON`, nesting past V8's stack) is `ERR_RUNWIRE_UNSERIALIZABLE`, thrown from
+ * `send()` before the event is accepted — never accepted and lost later.
+ */
 function toJson(data) {
-  const text = JSON.stringify(data === undefined ? null : data);
+  let text;
+  try {
+    text = JSON.stringify(data === undefined ? null : data);
+  } catch (cause) {
+    throw codedError('ERR_RUNWIRE_UNSERIALIZABLE', `event data cannot be serialized to JSON: ${cause?.message ?? cause}`, cause);
+  }
   if (text === undefined) throw codedError('ERR_RUNWIRE_UNSERIALIZABLE', 'event data has no JSON form');
   return text;
+}
+
+/**
+ * Keeps the host alive while `promise` settles. In the web build in Node the engine's retry
+ * timers are unref'd (like the addon's tokio threads, they do not hold the process open), so a
+ * pending `drain()` must; elsewhere this is a harmless timer.
+ */
+function keepAlive(promise) {
+  const timer = setInterval(() => {}, 1 << 30);
+  return promise.finally(() => clearInterval(timer));
 }
 
 /**
@@ -177,38 +192,48 @@ function lookupFunction(lookup, host, hooks) {
  * @param {{ resolveHeaderTemplates: Function }} policy the policy API (header templates)
  */
 export function createDeliveryApi(native, policy, host = {}) {
+  const { readOptions, readInt } = createOptionReader(() => JSON.parse(native.optionBounds()));
+  const timeout = (ms, path = 'timeoutMs') => readInt(ms ?? DEFAULT_DRAIN_TIMEOUT_MS, 'drainTimeoutMs', path);
+
   /**
-   * Starts a delivery engine. See index.d.ts `DeliveryOptions`.
+   * Starts a delivery engine. See index.d.ts `DeliveryOptions`. Every option is checked here,
+   * before anything is allocated (./options.js).
    */
-  function createDelivery(options) {
-    const {
-      sinks, dlq, hooks, maxBodyBytes, maxFieldChars, disableWebhooks, exitDrainMs = 5_000,
-      handoff = 'auto', handoffTimeoutMs = DEFAULT_HANDOFF_TIMEOUT_MS,
-    } = options ?? {};
-    if (exitDrainMs !== false) timeout(exitDrainMs);
-    if (handoff !== 'auto' && handoff !== false) throw invalidArgument("options.handoff must be 'auto' or false");
-    timeout(handoffTimeoutMs);
-    if (!Array.isArray(sinks) || sinks.length === 0) throw invalidArgument('options.sinks must be a non-empty array');
+  function createDelivery(options, schema = 'createDelivery') {
+    const o = readOptions(options, schema);
+    const { dlq, hooks, disableWebhooks } = o;
+    const exitDrainMs = o.exitDrainMs ?? DEFAULT_EXIT_DRAIN_MS;
+    const handoff = o.handoff ?? 'auto';
+    const handoffTimeoutMs = o.handoffTimeoutMs ?? DEFAULT_HANDOFF_TIMEOUT_MS;
     // Static headers: `${{ env.VAR }}` templates resolved once, here (LangGraph's rules).
-    const templateOptions = { env: options.env, envPrefix: options.envPrefix, allowAnyEnv: options.allowAnyEnv };
-    if (!('envPrefix' in options)) delete templateOptions.envPrefix;
+    const templateOptions = { env: o.env, envPrefix: o.envPrefix, allowAnyEnv: o.allowAnyEnv };
+    if (!('envPrefix' in o)) delete templateOptions.envPrefix;
     const resolveHeaders = (headers) => {
       const hasTemplate = Object.values(headers ?? {}).some((v) => typeof v === 'string' && v.includes('${{'));
       const env = hasTemplate ? templateOptions.env : (templateOptions.env ?? {});
       return policy.resolveHeaderTemplates(headers, { ...templateOptions, env });
     };
-    // One `urlPolicy` for every sink that has none of its own (default: the safe profile).
-    const withPolicy = (sink) => (options.urlPolicy !== undefined && sink?.urlPolicy === undefined && sink !== null && typeof sink === 'object'
-      ? { ...sink, urlPolicy: options.urlPolicy }
-      : sink);
     const callbacks = [];
-    const config = {
-      sinks: sinks.map((sink, i) => sinkConfig(typeof sink?.send === 'function' ? sink : withPolicy(sink), i, resolveHeaders, callbacks, policy.validateWebhookUrl)),
-    };
+    const sinks = o.sinks.map((raw, i) => {
+      const path = `options.sinks[${i}]`;
+      const sink = readOptions(raw, (keys) => (keys.includes('send') ? 'callbackSink' : 'sink'), path);
+      if (sink.send) return { sink, config: callbackSinkConfig(sink, callbacks) };
+      // One `urlPolicy` for every sink that has none of its own (default: the safe profile).
+      const withPolicy = o.urlPolicy !== undefined && sink.urlPolicy === undefined ? { ...sink, urlPolicy: o.urlPolicy } : sink;
+      return { sink, config: sinkConfig(withPolicy, resolveHeaders, path, policy.validateWebhookUrl) };
+    });
+    const config = { sinks: sinks.map((s) => s.config) };
     for (const sink of config.sinks) warnIfLoopbackAllowed(sink.urlPolicy);
     if (disableWebhooks === true) config.disableWebhooks = true;
-    if (maxBodyBytes !== undefined) config.maxBodyBytes = maxBodyBytes;
-    if (maxFieldChars !== undefined) config.maxFieldChars = maxFieldChars;
+    if (o.maxBodyBytes !== undefined) config.maxBodyBytes = o.maxBodyBytes;
+    if (o.maxFieldChars !== undefined) config.maxFieldChars = o.maxFieldChars;
+    const onError = (error) => {
+      try {
+        hooks?.onError?.(error);
+      } catch {
+        // onError is the last resort: a throwing one must not reach the engine or the host.
+      }
+    };
     let onDeadLetter;
     if (typeof dlq === 'function') {
       // Always a promise: both engines await it, so `drain()` resolves only after every dead
@@ -217,17 +242,20 @@ export function createDeliveryApi(native, policy, host = {}) {
         try {
           await dlq(JSON.parse(json));
         } catch (error) {
-          hooks?.onError?.(error);
+          onError(error);
         }
         return 'stored';
       };
-    } else if (dlq && typeof dlq === 'object' && typeof dlq.dir === 'string') {
-      config.dlqDir = dlq.dir;
     } else if (dlq !== undefined) {
-      throw invalidArgument('options.dlq must be { dir } (addon) or a function receiving each dead letter');
+      if (!host.fileDlq) {
+        throw invalidArgument(
+          "options.dlq: the web build has no file dead-letter queue ({ dir }); pass a function that stores each dead letter (for example to KV, R2 or a database)",
+        );
+      }
+      config.dlqDir = dlq.dir;
     }
     let onHook;
-    if (hooks && typeof hooks === 'object') {
+    if (hooks) {
       onHook = (json) => {
         try {
           const event = JSON.parse(json);
@@ -235,16 +263,16 @@ export function createDeliveryApi(native, policy, host = {}) {
           hooks[HOOKS[event.type]]?.(event);
         } catch (error) {
           // A throwing hook must never reach the engine or the host's event loop.
-          if (hooks.onError) hooks.onError(error);
+          onError(error);
         }
       };
     }
-    const onLookup = lookupFunction(options.lookup, host, hooks);
+    const onLookup = lookupFunction(o.lookup, host, hooks);
     const engine = native.createDelivery(JSON.stringify(config), onHook, onDeadLetter, callbacks, onLookup);
     let exiting = null;
     const untrack = exitDrainMs === false ? () => {} : trackForExit(host, () => {
       if (exiting || JSON.parse(engine.stats()).pending === 0) return;
-      exiting = engine.drain(exitDrainMs).finally(() => {
+      exiting = keepAlive(engine.drain(exitDrainMs)).finally(() => {
         exiting = null;
       });
     });
@@ -253,7 +281,7 @@ export function createDeliveryApi(native, policy, host = {}) {
       { mode: handoff, timeoutMs: handoffTimeoutMs, onError: hooks?.onError },
     );
     const wanted = new Set();
-    for (const sink of disableWebhooks === true ? [] : sinks) {
+    for (const { sink } of disableWebhooks === true ? [] : sinks) {
       const events = sink.events ?? DEFAULT_EVENTS;
       for (const e of Array.isArray(events) ? events : [events]) wanted.add(e);
     }
@@ -291,7 +319,7 @@ export function createDeliveryApi(native, policy, host = {}) {
        * (reason `shutdown`). Pass the promise to `ctx.waitUntil` on edge runtimes.
        */
       async drain(timeoutMs) {
-        return JSON.parse(await engine.drain(timeout(timeoutMs)));
+        return JSON.parse(await keepAlive(engine.drain(timeout(timeoutMs))));
       },
       /**
        * Serverless and edge: hands pending work to the platform's `waitUntil` (a Workers
@@ -308,7 +336,7 @@ export function createDeliveryApi(native, policy, host = {}) {
       async close(timeoutMs) {
         const ms = timeout(timeoutMs);
         untrack();
-        return JSON.parse(await engine.close(ms));
+        return JSON.parse(await keepAlive(engine.close(ms)));
       },
       /** `{ accepted, delivered, dead_lettered, pending, filtered, attempts, …, sinks: [...] }`. */
       stats() {
@@ -316,12 +344,19 @@ export function createDeliveryApi(native, policy, host = {}) {
       },
       /** Re-sends a dead letter: same id and body, fresh timestamp and signature. */
       replay(record, replayOptions) {
-        const json = typeof record === 'string' ? record : JSON.stringify(record);
-        engine.replay(json, replayOptions?.sink ?? undefined);
+        const { sink } = readOptions(replayOptions, 'replay', 'replayOptions');
+        let json;
+        try {
+          json = typeof record === 'string' ? record : JSON.stringify(record);
+        } catch (cause) {
+          throw Object.assign(invalidArgument('record must be a dead-letter record (an object or its JSON text)'), { cause });
+        }
+        if (typeof json !== 'string') throw invalidArgument('record must be a dead-letter record (an object or its JSON text)');
+        engine.replay(json, sink);
       },
       /** A LangChain callback handler feeding this delivery (pass as `callbacks: [handler]`). */
       handler(handlerOptions) {
-        return createHandler(delivery, handlerOptions);
+        return createHandler(delivery, readOptions(handlerOptions, 'handler', 'handlerOptions'));
       },
     };
     return delivery;
@@ -332,16 +367,25 @@ export function createDeliveryApi(native, policy, host = {}) {
    * as `createDelivery`, plus handler options; `handler.delivery` is the engine (drain, stats).
    */
   function createWebhookHandler(options) {
-    const delivery = createDelivery(options);
-    return createHandler(delivery, options);
+    const o = readOptions(options, 'createWebhookHandler');
+    const { name, forwardUnnamedChains, onError, ...deliveryOptions } = o;
+    const delivery = createDelivery(deliveryOptions);
+    return createHandler(delivery, { name, forwardUnnamedChains, onError, hooks: o.hooks });
   }
 
   /** Runs one message through the engine under a virtual clock; for schedule tests. */
   function simulateDelivery(input) {
-    return JSON.parse(native.simulateDelivery(JSON.stringify(input)));
+    let json;
+    try {
+      json = JSON.stringify(input);
+    } catch (cause) {
+      throw Object.assign(invalidArgument('simulateDelivery(input): input must be JSON-serialisable'), { cause });
+    }
+    if (typeof json !== 'string') throw invalidArgument('simulateDelivery(input): input must be an object');
+    return JSON.parse(native.simulateDelivery(json));
   }
 
-  return { createDelivery, createWebhookHandler, simulateDelivery };
+  return { createDelivery: (options) => createDelivery(options), createWebhookHandler, simulateDelivery };
 }
 
 /** The seed's taxonomy, forwarded unless a sink lists its own `events` (or `"*"`). */

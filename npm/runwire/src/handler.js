@@ -50,7 +50,15 @@ function plain(output) {
  */
 export function createHandler(delivery, options = {}) {
   const runs = new Map();
-  const onError = options.onError ?? options.hooks?.onError;
+  const userOnError = options.onError ?? options.hooks?.onError;
+  // Reported, never thrown into LangChain's callback machinery (a throwing onError is dropped).
+  const onError = userOnError && ((error) => {
+    try {
+      userOnError(error);
+    } catch {
+      // nothing left to report to
+    }
+  });
   const allChains = options.forwardUnnamedChains === true;
 
   function forward(event, runId, data) {

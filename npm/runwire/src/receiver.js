@@ -20,6 +20,7 @@
  * errors go to `onError` and never contain secrets.
  */
 import { codedError, invalidArgument } from './errors.js';
+import { createOptionReader } from './options.js';
 
 export const DEFAULT_DEDUPE_TTL_MS = 7 * 24 * 3600 * 1000;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -29,10 +30,11 @@ const MAX_ENTRIES = 100_000;
  * The default dedupe store: a Map of id → expiry, swept as it is used, bounded in size (the
  * oldest claims are evicted first when full).
  */
-export function createMemoryDedupeStore(options = {}) {
-  const ttlDefault = options.ttlMs ?? DEFAULT_DEDUPE_TTL_MS;
-  const maxEntries = options.maxEntries ?? MAX_ENTRIES;
-  const now = options.now ?? (() => Date.now());
+export function createMemoryDedupeStore(options) {
+  const o = readOptions(options, 'createMemoryDedupeStore');
+  const ttlDefault = o.ttlMs ?? DEFAULT_DEDUPE_TTL_MS;
+  const maxEntries = o.maxEntries ?? MAX_ENTRIES;
+  const now = o.now ?? (() => Date.now());
   const seen = new Map();
   function sweep(t) {
     for (const [id, expires] of seen) {
@@ -61,36 +63,65 @@ export function createMemoryDedupeStore(options = {}) {
   };
 }
 
+// Receivers have no delivery bounds; theirs are in LOCAL_BOUNDS (./options.js).
+const { readOptions } = createOptionReader(() => ({}));
+
+/** Calls the user's `onError`; one that throws is swallowed, never an unhandled rejection. */
+function safely(onError) {
+  return (error) => {
+    try {
+      onError(error);
+    } catch {
+      // nothing left to report to
+    }
+  };
+}
+
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const REJECTED = { status: 401, body: '{"error":"invalid webhook signature"}' };
 
 /** @param {ReturnType<import('./api.js').createApi>} api */
 export function createReceiverApi(api) {
+  /**
+   * Every option is checked here, at construction (./options.js): a receiver that could only
+   * ever answer 401 (an unusable secret) or that would silently lose a protection (`dedupeTtlMs`
+   * or `maxBodyBytes` of NaN) is refused with `ERR_RUNWIRE_INVALID_ARGUMENT` /
+   * `ERR_RUNWIRE_INVALID_SECRET` instead.
+   */
   function settings(options) {
-    if (options == null || typeof options !== 'object') throw invalidArgument('options must be an object');
-    const { secrets, onWebhook } = options;
-    if (typeof onWebhook !== 'function') throw invalidArgument('options.onWebhook must be a function');
-    if (typeof secrets !== 'string' && !Array.isArray(secrets)) {
-      throw invalidArgument('options.secrets must be a string or an array of strings');
-    }
-    const dedupe = options.dedupe === false ? null : (options.dedupe ?? createMemoryDedupeStore());
-    if (dedupe && (typeof dedupe.claim !== 'function' || typeof dedupe.release !== 'function')) {
-      throw invalidArgument('options.dedupe must have claim(id, ttlMs) and release(id), or be false');
+    if (options === undefined || options === null) throw invalidArgument('options must be an object');
+    const o = readOptions(options, 'receiver');
+    const secrets = typeof o.secrets === 'string' ? [o.secrets] : o.secrets;
+    // Parse every secret now, with a signature of nothing, so a bad one fails at construction.
+    // Raw (GitHub/Stripe) keys must be non-empty; Standard Webhooks keys — all of them when the
+    // scheme is pinned, the `whsec_` ones under "auto" — must decode to 24–64 bytes.
+    const scheme = o.scheme ?? 'auto';
+    api.signStripeWebhook('', secrets, { timestamp: 0 });
+    const standard = secrets.filter((s) => scheme === 'standard' || (scheme === 'auto' && s.startsWith('whsec_')));
+    if (standard.length > 0) api.signWebhook('', { id: 'check', timestamp: 0, secrets: standard });
+    let dedupe = null;
+    if (o.dedupe !== false) {
+      dedupe = o.dedupe ?? createMemoryDedupeStore();
+      let claim;
+      let release;
+      try {
+        ({ claim, release } = dedupe);
+      } catch (cause) {
+        throw Object.assign(invalidArgument('options.dedupe could not be read'), { cause });
+      }
+      if (typeof claim !== 'function' || typeof release !== 'function') {
+        throw invalidArgument('options.dedupe must have claim(id, ttlMs) and release(id), or be false');
+      }
     }
     return {
       secrets,
-      onWebhook,
+      onWebhook: o.onWebhook,
       dedupe,
-      ttlMs: options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS,
-      verify: {
-        scheme: options.scheme,
-        toleranceSec: options.toleranceSec,
-        githubHeader: options.githubHeader,
-        now: options.now,
-      },
-      parse: options.parse ?? ((bytes) => JSON.parse(new TextDecoder().decode(bytes))),
-      onError: options.onError ?? (() => {}),
-      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      ttlMs: o.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS,
+      verify: { scheme: o.scheme, toleranceSec: o.toleranceSec, githubHeader: o.githubHeader, now: o.now },
+      parse: o.parse ?? ((bytes) => JSON.parse(new TextDecoder().decode(bytes))),
+      onError: safely(o.onError ?? (() => {})),
+      maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     };
   }
 
@@ -132,17 +163,23 @@ export function createReceiverApi(api) {
   function webhookHandler(options) {
     const s = settings(options);
     return async function runwireWebhookHandler(request) {
-      if (request.method !== 'POST') {
-        return new Response('{"error":"method not allowed"}', { status: 405, headers: { ...JSON_HEADERS, allow: 'POST' } });
+      try {
+        if (request.method !== 'POST') {
+          return new Response('{"error":"method not allowed"}', { status: 405, headers: { ...JSON_HEADERS, allow: 'POST' } });
+        }
+        const declared = Number(request.headers.get('content-length') ?? 0);
+        if (declared > s.maxBodyBytes) return new Response('{"error":"body too large"}', { status: 413, headers: JSON_HEADERS });
+        const body = new Uint8Array(await request.arrayBuffer());
+        if (body.byteLength > s.maxBodyBytes) {
+          return new Response('{"error":"body too large"}', { status: 413, headers: JSON_HEADERS });
+        }
+        const result = await handleDelivery(s, body, request.headers);
+        return new Response(result.body, { status: result.status, headers: JSON_HEADERS });
+      } catch (err) {
+        // A failing dedupe store, an unreadable request: reported, answered 500 (the sender retries).
+        s.onError(err);
+        return new Response('{"error":"webhook receiver failed"}', { status: 500, headers: JSON_HEADERS });
       }
-      const declared = Number(request.headers.get('content-length') ?? 0);
-      if (declared > s.maxBodyBytes) return new Response('{"error":"body too large"}', { status: 413, headers: JSON_HEADERS });
-      const body = new Uint8Array(await request.arrayBuffer());
-      if (body.byteLength > s.maxBodyBytes) {
-        return new Response('{"error":"body too large"}', { status: 413, headers: JSON_HEADERS });
-      }
-      const result = await handleDelivery(s, body, request.headers);
-      return new Response(result.body, { status: result.status, headers: JSON_HEADERS });
     };
   }
 
@@ -153,20 +190,32 @@ export function createReceiverApi(api) {
     return undefined;
   }
 
+  /**
+   * Reads the body, keeping at most `limit` bytes. Past the limit the rest is read and dropped
+   * (so the sender gets its 413 instead of a reset connection) up to 1 MiB more, after which the
+   * connection is cut: memory stays bounded either way.
+   */
   function readBody(req, limit) {
     return new Promise((resolve, reject) => {
       const chunks = [];
       let size = 0;
+      let tooLarge = false;
+      const fail = () => reject(codedError('ERR_RUNWIRE_BODY_TOO_LARGE', `webhook body exceeds ${limit} bytes`));
       req.on('data', (chunk) => {
         size += chunk.length;
         if (size > limit) {
-          reject(codedError('ERR_RUNWIRE_BODY_TOO_LARGE', `webhook body exceeds ${limit} bytes`));
-          req.destroy?.();
+          tooLarge = true;
+          chunks.length = 0;
+          if (size > limit + 1024 * 1024) {
+            fail();
+            req.destroy?.();
+          }
           return;
         }
         chunks.push(chunk);
       });
       req.on('end', () => {
+        if (tooLarge) return fail();
         const out = new Uint8Array(size);
         let offset = 0;
         for (const c of chunks) {

@@ -2,13 +2,18 @@
  * The web build's public surface over the wasm-bindgen module. The loaders next to this file
  * initialise the module for their runtime, then re-export everything from here.
  */
-import * as wasm from './pkg/runwire_wasm.js';
+import * as module from './pkg/runwire_wasm.js';
 import { createApi } from '../src/api.js';
 import { createEvents } from '../src/events/index.js';
 import { createPolicyApi } from '../src/policy.js';
 import { createReceiverApi } from '../src/receiver.js';
 import { createDeliveryApi } from '../src/delivery.js';
 import { createRunWebhookApi } from '../src/run-webhook.js';
+import { guardNative } from '../src/guard.js';
+import { host } from './host.js';
+
+// Every call into the module goes through the boundary guard (a trap poisons it, see guard.js).
+const wasm = guardNative(module, { wasm: true });
 
 const api = createApi(wasm);
 const events = createEvents(wasm);
@@ -19,7 +24,7 @@ export const { dispatchCustomEvent, emit, tapCustomStream, streamEvents, invokeR
 const policy = createPolicyApi(wasm);
 export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHeaderTemplates, withQueryToken, redactUrl } =
   policy;
-const delivery = createDeliveryApi(wasm, policy);
+const delivery = createDeliveryApi(wasm, policy, host);
 export const { createDelivery, createWebhookHandler, simulateDelivery } = delivery;
 export const { createRunWebhookHandler, runWebhookPayload, readLangGraphWebhooks } = createRunWebhookApi(wasm, delivery, policy);
 export const { createMemoryDedupeStore, webhookHandler, webhookMiddleware } = createReceiverApi(api);

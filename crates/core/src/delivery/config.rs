@@ -26,6 +26,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use crate::delivery::bounds;
 use crate::delivery::engine::{EventFilter, SinkSpec};
 use crate::delivery::envelope::{EnvelopeLimits, DEFAULT_MAX_BYTES, DEFAULT_MAX_FIELD_CHARS};
 use crate::delivery::retry::{RetryPolicy, DEFAULT_DELAYS_MS};
@@ -99,6 +100,16 @@ impl<'a> Fields<'a> {
                 _ => Err(bad()),
             })
             .transpose()
+    }
+
+    /// An integer within the documented range of `bound_key` (see [`bounds`]).
+    fn bounded(&self, key: &str, bound_key: &str) -> Result<Option<u64>, DeliveryError> {
+        self.get(key).map(|v| bounds::read(v, bound_key, &format!("{}.{key}", self.what)).map_err(invalid)).transpose()
+    }
+
+    fn bounded_usize(&self, key: &str, bound_key: &str) -> Result<Option<usize>, DeliveryError> {
+        // Every bound is far below usize::MAX on 32-bit wasm too.
+        Ok(self.bounded(key, bound_key)?.map(|n| usize::try_from(n).unwrap_or(usize::MAX)))
     }
 
     fn uints(&self, key: &str) -> Result<Option<Vec<u64>>, DeliveryError> {
@@ -205,8 +216,8 @@ impl DeliveryConfig {
         let root: Value = serde_json::from_str(json).map_err(|e| invalid(e.to_string()))?;
         let config = Fields::new(&root, "config", CONFIG_FIELDS)?;
         let limits = EnvelopeLimits {
-            max_bytes: config.usize("maxBodyBytes")?.unwrap_or(DEFAULT_MAX_BYTES),
-            max_field_chars: config.usize("maxFieldChars")?.unwrap_or(DEFAULT_MAX_FIELD_CHARS),
+            max_bytes: config.bounded_usize("maxBodyBytes", "maxBodyBytes")?.unwrap_or(DEFAULT_MAX_BYTES),
+            max_field_chars: config.bounded_usize("maxFieldChars", "maxFieldChars")?.unwrap_or(DEFAULT_MAX_FIELD_CHARS),
         };
         let sinks = config.get("sinks").and_then(Value::as_array).ok_or_else(|| invalid("sinks must be an array"))?;
         let count = sinks.len();
@@ -234,7 +245,8 @@ impl DeliveryConfig {
 /// (a serde derive with an untagged enum costs the web build several KB).
 fn parse_health(value: &serde_json::Value) -> Result<HealthConfig, String> {
     let map = value.as_object().ok_or("must be an object")?;
-    let number = |v: &serde_json::Value, what: &str| v.as_u64().ok_or(format!("{what} must be a non-negative integer"));
+    // `what` is also the key of its row in [`bounds::BOUNDS`] under `health.`.
+    let number = |v: &serde_json::Value, what: &str| bounds::read(v, &format!("health.{what}"), what);
     let small = |v: &serde_json::Value, what: &str| {
         number(v, what).and_then(|n| u32::try_from(n).map_err(|_| format!("{what} is too large")))
     };
@@ -249,11 +261,11 @@ fn parse_health(value: &serde_json::Value) -> Result<HealthConfig, String> {
                         let mut b = BreakerConfig::default();
                         for (k, v) in fields {
                             match k.as_str() {
-                                "windowMs" => b.window_ms = number(v, k)?,
-                                "buckets" => b.buckets = small(v, k)?,
-                                "minRequests" => b.min_requests = small(v, k)?,
-                                "failurePercent" => b.failure_percent = small(v, k)?,
-                                "openMs" => b.open_ms = number(v, k)?,
+                                "windowMs" => b.window_ms = number(v, "breaker.windowMs")?,
+                                "buckets" => b.buckets = small(v, "breaker.buckets")?,
+                                "minRequests" => b.min_requests = small(v, "breaker.minRequests")?,
+                                "failurePercent" => b.failure_percent = small(v, "breaker.failurePercent")?,
+                                "openMs" => b.open_ms = number(v, "breaker.openMs")?,
                                 other => return Err(format!("unknown breaker option {other:?}")),
                             }
                         }
@@ -264,6 +276,9 @@ fn parse_health(value: &serde_json::Value) -> Result<HealthConfig, String> {
             }
             "rateLimit" => {
                 let r = v.as_object().ok_or("rateLimit must be {capacity, perMs}")?;
+                if let Some(other) = r.keys().find(|k| *k != "capacity" && *k != "perMs") {
+                    return Err(format!("unknown rateLimit option {other:?}"));
+                }
                 let capacity = small(r.get("capacity").ok_or("rateLimit.capacity is required")?, "rateLimit.capacity")?;
                 let per_ms = number(r.get("perMs").ok_or("rateLimit.perMs is required")?, "rateLimit.perMs")?;
                 config.rate_limit = Some(RateLimit { capacity, per_ms });
@@ -281,13 +296,17 @@ fn parse_sink(value: &Value, index: usize, default_name: String) -> Result<(Sink
     let raw = Fields::new(value, &what, SINK_FIELDS)?;
     let name = raw.string("name")?.unwrap_or(default_name);
     let callback = raw.usize("callback")?;
+    let delays = raw.uints("retryDelaysMs")?.unwrap_or_else(|| DEFAULT_DELAYS_MS.to_vec());
+    let length = bounds::bound("sinks[].retryDelaysMs.length");
+    let delay = bounds::bound("sinks[].retryDelaysMs[]");
+    if delays.len() as u64 > length.max || delays.iter().any(|d| !(delay.min..=delay.max).contains(d)) {
+        return Err(invalid(format!(
+            "{what}.retryDelaysMs must list at most {} delays, each an integer from {} to {} ms",
+            length.max, delay.min, delay.max
+        )));
+    }
     let policy = RetryPolicy {
-        delays: raw
-            .uints("retryDelaysMs")?
-            .unwrap_or_else(|| DEFAULT_DELAYS_MS.to_vec())
-            .into_iter()
-            .map(Duration::from_millis)
-            .collect(),
+        delays: delays.into_iter().map(Duration::from_millis).collect(),
         jitter: raw.boolean("jitter")?.unwrap_or(true),
     };
     let events = match raw.strings("events")? {
@@ -307,8 +326,8 @@ fn parse_sink(value: &Value, index: usize, default_name: String) -> Result<(Sink
     let options = SinkOptions {
         name,
         policy,
-        concurrency: raw.usize("concurrency")?.unwrap_or(DEFAULT_CONCURRENCY),
-        queue_capacity: raw.usize("queueCapacity")?.unwrap_or(DEFAULT_QUEUE_CAPACITY),
+        concurrency: raw.bounded_usize("concurrency", "sinks[].concurrency")?.unwrap_or(DEFAULT_CONCURRENCY),
+        queue_capacity: raw.bounded_usize("queueCapacity", "sinks[].queueCapacity")?.unwrap_or(DEFAULT_QUEUE_CAPACITY),
         events,
         url_policy,
         health,
@@ -358,7 +377,7 @@ fn parse_sink(value: &Value, index: usize, default_name: String) -> Result<(Sink
         github_secret,
         github_header: raw.string("githubHeader")?.unwrap_or_else(|| DEFAULT_HEADER.to_owned()),
         headers,
-        timeout: raw.uint("timeoutMs")?.map_or(DEFAULT_TIMEOUT, Duration::from_millis),
+        timeout: raw.bounded("timeoutMs", "sinks[].timeoutMs")?.map_or(DEFAULT_TIMEOUT, Duration::from_millis),
     };
     webhook.validate().map_err(|e| match e {
         // One "invalid delivery config: " prefix, not two.
@@ -451,6 +470,21 @@ mod tests {
         assert!(matches!(callback.sinks[0].1, SinkTarget::Callback(0)));
         assert_eq!(callback.sinks[0].0.policy.delays, [Duration::from_millis(5)]);
         assert!(err(r#"{"sinks":[{"callback":0,"url":"http://x/"}]}"#).contains("either a url or a send callback"));
+        for (field, value) in [
+            ("queueCapacity", "1000000000000"),
+            ("queueCapacity", "0"),
+            ("concurrency", "1000000000"),
+            ("timeoutMs", "1e20"),
+            ("retryDelaysMs", "[1, 700000000]"),
+            ("health", r#"{"breaker":{"buckets":4000000000}}"#),
+            ("health", r#"{"rateLimit":{"capacity":1,"perMs":0}}"#),
+            ("health", r#"{"rateLimit":{"capacity":1,"perMs":1,"burst":2}}"#),
+        ] {
+            let message =
+                err(&format!(r#"{{"sinks":[{{"url":"https://x/","secret":"{SECRET}","{field}":{value}}}]}}"#));
+            assert!(message.contains("from") || message.contains("unknown"), "{field}={value}: {message}");
+        }
+        assert!(err(r#"{"maxBodyBytes":100,"sinks":[]}"#).contains("maxBodyBytes must be an integer from 512 to 65536"));
         let github = DeliveryConfig::parse(r#"{"sinks":[{"url":"http://x/","secret":"raw","scheme":"github"}]}"#);
         assert!(github.unwrap().sinks[0].1.webhook().unwrap().github_secret.is_some());
     }

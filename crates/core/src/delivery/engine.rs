@@ -387,6 +387,8 @@ where
         if inner.closed.load(Ordering::Acquire) {
             return Err(DeliveryError::Closed);
         }
+        // Refused here, on the caller's thread, rather than dead-lettered later (issue 18).
+        crate::signing::canonical::check_depth(&data)?;
         if !inner.slots.iter().any(|slot| slot.events.wants(event)) {
             for slot in &inner.slots {
                 slot.count(|c| {

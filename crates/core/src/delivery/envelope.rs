@@ -19,7 +19,7 @@
 use serde_json::{Map, Value};
 
 use crate::delivery::dlq::sha256_hex;
-use crate::signing::canonical::to_canonical_string;
+use crate::signing::canonical::{parse, to_canonical_string};
 use crate::timefmt::iso8601_ms;
 
 /// Default byte cap of a body (Standard Webhooks: keep bodies under 20 KB).
@@ -78,7 +78,7 @@ pub fn envelope_type(event: &str) -> String {
 
 /// Builds the canonical body for `event` accepted at `timestamp_ms` with `data_json`.
 pub fn build(event: &str, timestamp_ms: u64, data_json: &str, limits: EnvelopeLimits) -> Result<String, EnvelopeError> {
-    let data: Value = serde_json::from_str(data_json).map_err(|_| EnvelopeError::InvalidData)?;
+    let data = parse(data_json).map_err(|_| EnvelopeError::InvalidData)?;
     build_value(&envelope_type(event), &iso8601_ms(timestamp_ms), data, limits)
 }
 

@@ -48,7 +48,8 @@ impl IdAllocator {
 }
 
 fn check_part(part: &str) -> Result<(), DeliveryError> {
-    if part.is_empty() || part.len() > 256 || part.contains('.') {
+    // The id becomes the `webhook-id` header: the same rule as signing, checked at acceptance.
+    if part.len() > 256 || !crate::signing::standard::is_valid_id(part) {
         return Err(DeliveryError::InvalidId);
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! Delivery: from an accepted event to exactly one final outcome — delivered, dead-lettered, or
 //! still pending.
 //!
+//! - [`bounds`]: the range of every numeric option, one table shared with the JS options schema.
 //! - [`config`]: the delivery configuration both bindings hand over as one JSON text.
 //! - [`envelope`]: the delivered body (canonical JSON, field-level truncation under a byte cap).
 //! - [`idempotency`]: `{run_id}:{event_type}:{seq}` ids, stable across retries and replays.
@@ -12,6 +13,7 @@
 //! Where a message goes is a [`crate::sinks::Sink`]; whether an endpoint may be tried now is
 //! [`crate::health`]; clock, sleep and randomness come from [`crate::runtime`].
 
+pub mod bounds;
 pub mod config;
 pub mod dlq;
 pub mod engine;

@@ -210,3 +210,41 @@ mod tests {
         assert_eq!(resolve(serde_json::json!({"X": "${{ env.HOME }}"}), &any).unwrap()[0].1, "/root");
     }
 }
+
+/// Property tests (bounded case counts).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        /// Whatever the names, values and environment, resolution never panics, never lets CR, LF
+        /// or NUL through, keeps only token names, and reads only prefixed variables.
+        #[test]
+        fn resolved_headers_are_always_safe(
+            headers in prop::collection::vec((any::<String>(), any::<String>()), 0..6),
+            env_value in any::<String>(),
+            var in "[A-Z_]{0,12}",
+        ) {
+            let pairs: Vec<(String, Value)> = headers
+                .into_iter()
+                .map(|(name, value)| (name, Value::String(format!("{value}${{{{ env.{var} }}}}"))))
+                .collect();
+            let env = |name: &str| Some(format!("{env_value}{name}"));
+            if let Ok(resolved) = resolve_headers(&pairs, &env, &TemplateOptions::default()) {
+                prop_assert!(var.starts_with(DEFAULT_ENV_PREFIX) || pairs.is_empty());
+                for (name, value) in resolved {
+                    prop_assert!(is_token(&name));
+                    prop_assert!(!value.contains(['\r', '\n', '\0']));
+                }
+            }
+        }
+    }
+}

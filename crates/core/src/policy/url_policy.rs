@@ -656,3 +656,43 @@ mod tests {
         }
     }
 }
+
+/// Property tests (bounded case counts).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        /// Arbitrary input never panics; what passes the safe default is https on an allowed port.
+        #[test]
+        fn arbitrary_urls_never_panic(input in any::<String>(), tail in "[ -~]{0,40}") {
+            let policy = UrlPolicy::default();
+            for url in [input.clone(), format!("https://{input}"), format!("https://example.com/{tail}"), format!("http://{tail}")] {
+                if let Ok(checked) = policy.check(&url) {
+                    prop_assert!(checked.url.starts_with("https://"), "{}", checked.url);
+                    prop_assert!([443, 80].contains(&checked.port));
+                }
+            }
+        }
+
+        /// Loopback and private IPv4 literals never pass the safe default, whatever the port/path.
+        #[test]
+        fn private_literals_are_always_blocked(
+            first in prop::sample::select(vec![127u8, 10, 0]), b in any::<u8>(), c in any::<u8>(), d in any::<u8>(),
+            path in "[a-z0-9/]{0,12}",
+        ) {
+            let url = format!("https://{first}.{b}.{c}.{d}/{path}");
+            prop_assert!(UrlPolicy::default().check(&url).is_err(), "{url}");
+            let private = format!("https://192.168.{c}.{d}/{path}");
+            prop_assert!(UrlPolicy::default().check(&private).is_err(), "{private}");
+        }
+    }
+}

@@ -7,12 +7,20 @@
 //! - [`RawSecret`]: GitHub-style `X-Signature-256`. The MAC key is the secret string's UTF-8
 //!   bytes, used as-is (a `whsec_` prefix, if any, is part of the key).
 //!
+//! Where the reference verifiers disagree on the base64 of a `whsec_` secret, runwire takes the
+//! lenient side that is still unambiguous: `=` padding is optional (Python's `standardwebhooks`
+//! accepts unpadded keys, the JS one pads them), non-zero trailing bits are ignored, while the
+//! URL-safe alphabet (`-`, `_`) and whitespace are refused, because a key decoding to different
+//! bytes on the two ends would fail every signature silently.
+//!
 //! Neither type prints its bytes: `Debug` is redacted, there is no `Display`, and errors name
 //! only lengths.
 
 use std::fmt;
 
-use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::alphabet::STANDARD as ALPHABET;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD as BASE64};
+use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
 
 use crate::error::SecretError;
@@ -20,6 +28,13 @@ use crate::runtime::Entropy;
 
 /// The prefix of a Standard Webhooks secret string.
 pub const WHSEC_PREFIX: &str = "whsec_";
+/// Standard alphabet, padding optional, trailing bits ignored (see the module docs).
+const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &ALPHABET,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
 const MIN_KEY_BYTES: usize = 24;
 const MAX_KEY_BYTES: usize = 64;
 /// Bytes of key material in a generated secret.
@@ -38,7 +53,7 @@ impl StandardSecret {
         if encoded.is_empty() {
             return Err(SecretError::Empty);
         }
-        let key = BASE64.decode(encoded).map_err(|_| SecretError::InvalidBase64)?;
+        let key = LENIENT.decode(encoded).map_err(|_| SecretError::InvalidBase64)?;
         Self::from_key(key)
     }
 
@@ -110,6 +125,19 @@ mod tests {
         let b = StandardSecret::parse("C2FVsBQIhrscChlQIMV+b5sSYspob7oD").unwrap();
         assert_eq!(a, b);
         assert_eq!(a.key().len(), 24);
+        // 32 bytes: padded, unpadded and with stray trailing bits all give the same key.
+        let padded = StandardSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw4ZrrakFMQ2k=").unwrap();
+        assert_eq!(StandardSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw4ZrrakFMQ2k").unwrap(), padded);
+        assert_eq!(StandardSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw4ZrrakFMQ2l").unwrap(), padded);
+        assert_eq!(
+            StandardSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw4ZrrakFMQ2k_"),
+            Err(SecretError::InvalidBase64),
+            "base64url is refused"
+        );
+        assert_eq!(
+            StandardSecret::parse("whsec_MfKQ9r8GKYqrTwj UPD8ILPZIo2LaLaSw4ZrrakFMQ2k"),
+            Err(SecretError::InvalidBase64)
+        );
     }
 
     #[test]

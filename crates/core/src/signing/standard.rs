@@ -40,9 +40,33 @@ fn mac(secret: &StandardSecret, id: &str, timestamp: &str, body: &[u8]) -> [u8; 
     mac.finalize().into_bytes().into()
 }
 
+/// Whether `id` can be a `webhook-id`: it must travel as a header value unchanged (visible ASCII:
+/// no CR/LF/NUL or other controls, no spaces that proxies trim, nothing a header carries as
+/// Latin-1 while the signature covers UTF-8) and must not contain `.`, the signed-content
+/// separator.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_graphic() && b != b'.')
+}
+
 fn check_id(id: &str) -> Result<(), SignatureError> {
-    if id.is_empty() || id.contains('.') {
+    if !is_valid_id(id) {
         return Err(SignatureError::InvalidId);
+    }
+    Ok(())
+}
+
+/// The tolerance window, compared in milliseconds: `now` keeps its sub-second part, so a message
+/// 300.25 s old is too old for a 300 s tolerance (as the Go reference verifier decides; comparing
+/// whole seconds would let it through). Both edges are inclusive.
+pub(crate) fn check_window(timestamp_secs: i64, now_ms: i64, tolerance_secs: u64) -> Result<(), SignatureError> {
+    let signed_ms = i128::from(timestamp_secs) * 1000;
+    let tolerance_ms = i128::from(tolerance_secs) * 1000;
+    let now_ms = i128::from(now_ms);
+    if now_ms - signed_ms > tolerance_ms {
+        return Err(SignatureError::TimestampTooOld);
+    }
+    if signed_ms - now_ms > tolerance_ms {
+        return Err(SignatureError::TimestampTooNew);
     }
     Ok(())
 }
@@ -87,7 +111,7 @@ pub fn verify(
     secrets: &[StandardSecret],
     headers: Headers<'_>,
     body: &[u8],
-    now_secs: i64,
+    now_ms: i64,
     tolerance_secs: u64,
 ) -> Result<i64, SignatureError> {
     let id = headers.id.ok_or(SignatureError::MissingHeader(HEADER_ID))?;
@@ -97,13 +121,7 @@ pub fn verify(
         return Err(SignatureError::NoSecrets);
     }
     let timestamp = parse_timestamp(timestamp_text)?;
-    let tolerance = i64::try_from(tolerance_secs).unwrap_or(i64::MAX);
-    if now_secs.saturating_sub(timestamp) > tolerance {
-        return Err(SignatureError::TimestampTooOld);
-    }
-    if timestamp.saturating_sub(now_secs) > tolerance {
-        return Err(SignatureError::TimestampTooNew);
-    }
+    check_window(timestamp, now_ms, tolerance_secs)?;
     let candidates: Vec<Vec<u8>> = signature
         .split(' ')
         .filter_map(|entry| entry.strip_prefix(VERSION_PREFIX))
@@ -154,16 +172,34 @@ mod tests {
     }
 
     #[test]
+    fn tolerance_window_keeps_milliseconds() {
+        let at = |ms: i64| check_window(1_000, ms, 300);
+        assert_eq!(at(1_300_000), Ok(()), "exactly 300 s old");
+        assert_eq!(at(1_300_250), Err(SignatureError::TimestampTooOld), "300.25 s old");
+        assert_eq!(at(700_000), Ok(()));
+        assert_eq!(at(699_999), Err(SignatureError::TimestampTooNew));
+        assert_eq!(check_window(i64::MAX, i64::MIN, u64::MAX), Ok(()), "no overflow at the extremes");
+    }
+
+    #[test]
+    fn ids_must_survive_as_header_values() {
+        for bad in ["", "a.b", "a\r\nb", "a\0", "a b", "caf\u{e9}", "tab\t"] {
+            assert!(!is_valid_id(bad), "{bad:?}");
+        }
+        assert!(is_valid_id("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W") && is_valid_id("run:on_tool_end:1"));
+    }
+
+    #[test]
     fn verifies_with_tolerance_window() {
         let sig = "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw=";
         let h = headers(sig, "1649367553");
-        assert_eq!(verify(&[upstream()], h, BODY.as_bytes(), 1649367553 + 300, 300), Ok(1649367553));
+        assert_eq!(verify(&[upstream()], h, BODY.as_bytes(), (1649367553 + 300) * 1000, 300), Ok(1649367553));
         assert_eq!(
-            verify(&[upstream()], h, BODY.as_bytes(), 1649367553 + 301, 300),
+            verify(&[upstream()], h, BODY.as_bytes(), (1649367553 + 301) * 1000, 300),
             Err(SignatureError::TimestampTooOld)
         );
         assert_eq!(
-            verify(&[upstream()], h, BODY.as_bytes(), 1649367553 - 301, 300),
+            verify(&[upstream()], h, BODY.as_bytes(), (1649367553 - 301) * 1000, 300),
             Err(SignatureError::TimestampTooNew)
         );
     }
@@ -175,16 +211,16 @@ mod tests {
             sign(&[other.clone(), upstream()], "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk", 1649367553, BODY.as_bytes()).unwrap();
         assert_eq!(rotated.split(' ').count(), 2);
         let h = headers(&rotated, "1649367553");
-        assert!(verify(&[upstream()], h, BODY.as_bytes(), 1649367553, 300).is_ok());
+        assert!(verify(&[upstream()], h, BODY.as_bytes(), 1_649_367_553_000, 300).is_ok());
         let with_junk = format!("v2,abc v1,!!! {rotated}");
-        assert!(verify(&[other], headers(&with_junk, "1649367553"), BODY.as_bytes(), 1649367553, 300).is_ok());
+        assert!(verify(&[other], headers(&with_junk, "1649367553"), BODY.as_bytes(), 1_649_367_553_000, 300).is_ok());
     }
 
     #[test]
     fn rejects_tampering_and_bad_input() {
         let sig = "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw=";
         let h = headers(sig, "1649367553");
-        assert_eq!(verify(&[upstream()], h, b"{}", 1649367553, 300), Err(SignatureError::Mismatch));
+        assert_eq!(verify(&[upstream()], h, b"{}", 1_649_367_553_000, 300), Err(SignatureError::Mismatch));
         assert_eq!(
             verify(&[upstream()], headers(sig, "16493675e3"), BODY.as_bytes(), 0, 300),
             Err(SignatureError::InvalidHeader(HEADER_TIMESTAMP))

@@ -49,7 +49,7 @@ pub fn verify(
     secrets: &[RawSecret],
     header_value: Option<&str>,
     body: &[u8],
-    now_secs: i64,
+    now_ms: i64,
     tolerance_secs: u64,
 ) -> Result<i64, SignatureError> {
     let value = header_value.ok_or(SignatureError::MissingHeader(HEADER))?;
@@ -71,13 +71,7 @@ pub fn verify(
         return Err(SignatureError::InvalidHeader(HEADER));
     }
     let timestamp: i64 = timestamp_text.parse().map_err(|_| SignatureError::InvalidHeader(HEADER))?;
-    let tolerance = i64::try_from(tolerance_secs).unwrap_or(i64::MAX);
-    if now_secs.saturating_sub(timestamp) > tolerance {
-        return Err(SignatureError::TimestampTooOld);
-    }
-    if timestamp.saturating_sub(now_secs) > tolerance {
-        return Err(SignatureError::TimestampTooNew);
-    }
+    crate::signing::standard::check_window(timestamp, now_ms, tolerance_secs)?;
     let mut matched = subtle::Choice::from(0);
     for secret in secrets {
         let expected = mac(secret, timestamp_text, body);
@@ -121,10 +115,10 @@ mod tests {
     fn verifies_rotation_and_rejects_bad_input() {
         let other = RawSecret::new("other").unwrap();
         let two = sign(&[other.clone(), secret()], 1767225600, BODY.as_bytes()).unwrap();
-        assert_eq!(verify(&[secret()], Some(&two), BODY.as_bytes(), 1767225600, 300), Ok(1767225600));
-        assert_eq!(verify(&[secret()], Some(HEADER_C), b"{}", 1767225600, 300), Err(SignatureError::Mismatch));
+        assert_eq!(verify(&[secret()], Some(&two), BODY.as_bytes(), 1_767_225_600_000, 300), Ok(1767225600));
+        assert_eq!(verify(&[secret()], Some(HEADER_C), b"{}", 1_767_225_600_000, 300), Err(SignatureError::Mismatch));
         assert_eq!(
-            verify(&[secret()], Some(HEADER_C), BODY.as_bytes(), 1767225901, 300),
+            verify(&[secret()], Some(HEADER_C), BODY.as_bytes(), 1_767_225_901_000, 300),
             Err(SignatureError::TimestampTooOld)
         );
         assert_eq!(

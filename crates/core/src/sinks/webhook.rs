@@ -95,8 +95,13 @@ impl std::fmt::Debug for WebhookConfig {
     }
 }
 
+/// Headers runwire writes on every attempt; a sink's `headers` cannot override them.
 const RESERVED: [&str; 6] =
     ["content-type", "webhook-id", "webhook-timestamp", "webhook-signature", "idempotency-key", "content-length"];
+/// Connection-level headers the HTTP client owns. The addon's client would put a user's value on
+/// the wire while `fetch` refuses it on every attempt, so both builds refuse them at creation.
+const TRANSPORT_OWNED: [&str; 9] =
+    ["host", "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "expect"];
 
 impl WebhookConfig {
     /// Checks that the configured scheme has its secrets and static headers do not clash.
@@ -112,10 +117,26 @@ impl WebhookConfig {
         if needs_github && self.github_secret.is_none() {
             return Err(DeliveryError::InvalidConfig("sink githubSecret is required for the github scheme".into()));
         }
+        let github_header = self.github_header.to_ascii_lowercase();
+        let is_token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+        if github_header.is_empty()
+            || !github_header.bytes().all(is_token)
+            || RESERVED.contains(&github_header.as_str())
+            || TRANSPORT_OWNED.contains(&github_header.as_str())
+        {
+            return Err(DeliveryError::InvalidConfig(
+                "githubHeader must be an HTTP header name that runwire and the HTTP client do not set".into(),
+            ));
+        }
         for (name, _) in &self.headers {
             let lower = name.to_ascii_lowercase();
             if RESERVED.contains(&lower.as_str()) || lower == self.github_header.to_ascii_lowercase() {
                 return Err(DeliveryError::InvalidConfig(format!("header {name:?} is set by runwire")));
+            }
+            if TRANSPORT_OWNED.contains(&lower.as_str()) {
+                return Err(DeliveryError::InvalidConfig(format!(
+                    "header {name:?} is managed by the HTTP client and cannot be set"
+                )));
             }
         }
         Ok(())
@@ -346,6 +367,12 @@ mod tests {
         let mut c = config(SignatureScheme::Standard);
         c.headers.push(("Webhook-Id".into(), "x".into()));
         assert!(WebhookSink::new(c, (), VirtualRuntime::new(0, 0)).is_err());
+        for name in ["Host", "Connection", "Transfer-Encoding", "keep-alive", "Upgrade"] {
+            let mut c = config(SignatureScheme::Standard);
+            c.headers.push((name.into(), "x".into()));
+            let err = WebhookSink::new(c, (), VirtualRuntime::new(0, 0)).unwrap_err().to_string();
+            assert!(err.contains("managed by the HTTP client"), "{name}: {err}");
+        }
         let mut c = config(SignatureScheme::Github);
         c.github_secret = None;
         assert!(WebhookSink::new(c, (), VirtualRuntime::new(0, 0)).is_err());
