@@ -139,6 +139,9 @@ pub enum DeliveryError {
     /// A dead-letter record could not be parsed for replay.
     #[error("not a dead-letter record: {0}")]
     InvalidRecord(String),
+    /// A sink with `overflow: "reject"` is at its pending limit; the event was not accepted.
+    #[error("delivery queue of sink {0:?} is full (overflow: reject); retry later")]
+    Backpressure(String),
 }
 
 impl ErrorCode for DeliveryError {
@@ -149,6 +152,7 @@ impl ErrorCode for DeliveryError {
             }
             Self::Closed => "ERR_RUNWIRE_DELIVERY_CLOSED",
             Self::InvalidData => "ERR_RUNWIRE_INVALID_JSON",
+            Self::Backpressure(_) => "ERR_RUNWIRE_BACKPRESSURE",
         }
     }
 }

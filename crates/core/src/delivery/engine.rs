@@ -41,7 +41,7 @@
 use std::collections::HashSet;
 use std::future::Future;
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
@@ -53,6 +53,7 @@ use serde::Serialize;
 use crate::delivery::dlq::{AttemptRecord, DeadLetter, DeadLetterReason, DeadLetterStore};
 use crate::delivery::envelope::{self, EnvelopeError, EnvelopeLimits};
 use crate::delivery::idempotency::IdAllocator;
+use crate::delivery::message::{Accepted, FinalOutcome, Message, Settled, SettledFn};
 use crate::delivery::retry::{parse_retry_after, Decision, Outcome, RetryPolicy};
 use crate::error::DeliveryError;
 use crate::health::{Admission, EndpointHealth, HealthConfig, HealthEvent};
@@ -216,6 +217,10 @@ struct Job {
     accepted_at_ms: u64,
     data: String,
     body: OnceLock<Result<Arc<[u8]>, EnvelopeError>>,
+    /// Sinks whose part of this message is not final yet (see [`Settled`]).
+    unsettled: AtomicUsize,
+    /// Whether any sink dead-lettered it.
+    dead: AtomicBool,
 }
 
 impl Job {
@@ -258,13 +263,14 @@ struct Inner<R, S, D, H> {
     ids: Mutex<IdAllocator>,
     store: D,
     hooks: H,
-    dead_tx: Sender<(usize, DeadLetter)>,
-    dead_rx: Receiver<(usize, DeadLetter)>,
+    dead_tx: Sender<(usize, DeadLetter, Arc<Job>)>,
+    dead_rx: Receiver<(usize, DeadLetter, Arc<Job>)>,
     dlq_outstanding: AtomicU64,
     closed: AtomicBool,
     shutdown: AtomicBool,
     idle: Event,
     shutdown_event: Event,
+    on_settled: OnceLock<Box<dyn SettledFn>>,
 }
 
 /// The delivery engine. Cheap to clone (an `Arc`).
@@ -344,6 +350,7 @@ where
                 shutdown: AtomicBool::new(false),
                 idle: Event::new(),
                 shutdown_event: Event::new(),
+                on_settled: OnceLock::new(),
             }),
         })
     }
@@ -382,32 +389,105 @@ where
     /// Accepts one event for every sink that wants it. Returns its id, or `None` when every sink
     /// filtered it out. Never blocks; a full queue dead-letters (`queue_full`) instead.
     pub fn enqueue(&self, event: &str, run_id: &str, data: String) -> Result<Option<Arc<str>>, DeliveryError> {
+        if self.inner.closed.load(Ordering::Acquire) {
+            return Err(DeliveryError::Closed);
+        }
+        if !self.wants(event) {
+            self.count_filtered();
+            return Ok(None);
+        }
+        let id = self.mint_id(run_id, event, false)?;
+        let message = Message {
+            id,
+            event: event.into(),
+            run_id: run_id.into(),
+            root_run_id: None,
+            accepted_at_ms: self.inner.runtime.now_ms(),
+            data,
+        };
+        match self.enqueue_message(message)? {
+            Accepted::Queued(id) => Ok(Some(id)),
+            Accepted::Filtered => Ok(None),
+        }
+    }
+
+    /// Whether any sink's filter takes `event` (see [`crate::delivery::message`]).
+    pub fn wants(&self, event: &str) -> bool {
+        self.inner.slots.iter().any(|slot| slot.events.wants(event))
+    }
+
+    /// Mints the id `enqueue` would give the next `event` of run `run_id`. `ends_run` says this
+    /// is the run's last event (e.g. its `on_tool_end`), so its id counters can be released.
+    pub fn mint_id(&self, run_id: &str, event: &str, ends_run: bool) -> Result<Arc<str>, DeliveryError> {
+        let mut ids = self.inner.ids.lock().unwrap_or_else(PoisonError::into_inner);
+        let id = ids.next(run_id, event)?;
+        if ends_run {
+            ids.forget_run(run_id);
+        }
+        Ok(id.into())
+    }
+
+    /// Accepts a message whose id is already minted (a spool's record, or a restart's
+    /// redelivery): same id, same accepted time, same body bytes as in its first life.
+    pub fn enqueue_message(&self, message: Message) -> Result<Accepted, DeliveryError> {
         let inner = &self.inner;
         if inner.closed.load(Ordering::Acquire) {
             return Err(DeliveryError::Closed);
         }
-        if !inner.slots.iter().any(|slot| slot.events.wants(event)) {
-            for slot in &inner.slots {
-                slot.count(|c| {
-                    c.accepted += 1;
-                    c.filtered += 1;
-                });
-            }
-            return Ok(None);
+        if message.id.is_empty() || message.id.contains('.') {
+            return Err(DeliveryError::InvalidId);
         }
-        let id: Arc<str> = inner.ids.lock().unwrap_or_else(PoisonError::into_inner).next(run_id, event)?.into();
+        let takers = inner.slots.iter().filter(|slot| slot.events.wants(&message.event)).count();
+        if takers == 0 {
+            self.count_filtered();
+            return Ok(Accepted::Filtered);
+        }
         let job = Arc::new(Job {
-            id: id.clone(),
-            run_id: run_id.into(),
-            event: event.into(),
-            accepted_at_ms: inner.runtime.now_ms(),
-            data,
+            id: message.id.clone(),
+            run_id: message.run_id,
+            event: message.event,
+            accepted_at_ms: message.accepted_at_ms,
+            data: message.data,
             body: OnceLock::new(),
+            unsettled: AtomicUsize::new(takers),
+            dead: AtomicBool::new(false),
         });
         for (index, slot) in inner.slots.iter().enumerate() {
             self.offer(index, slot, &job);
         }
-        Ok(Some(id))
+        Ok(Accepted::Queued(message.id))
+    }
+
+    /// Registers the per-message final-outcome function ([`crate::delivery::message`]). Call
+    /// once, before enqueueing; a second call is refused.
+    pub fn set_on_settled(&self, on_settled: impl SettledFn) -> Result<(), DeliveryError> {
+        self.inner
+            .on_settled
+            .set(Box::new(on_settled))
+            .map_err(|_| DeliveryError::InvalidConfig("the settled callback is already set".into()))
+    }
+
+    fn count_filtered(&self) {
+        for slot in &self.inner.slots {
+            slot.count(|c| {
+                c.accepted += 1;
+                c.filtered += 1;
+            });
+        }
+    }
+
+    /// One sink's part of `job` is final; the last part reports the message settled.
+    fn settle_part(&self, job: &Job, dead: bool) {
+        if dead {
+            job.dead.store(true, Ordering::Release);
+        }
+        if job.unsettled.fetch_sub(1, Ordering::AcqRel) == 1 {
+            if let Some(on_settled) = self.inner.on_settled.get() {
+                let outcome =
+                    if job.dead.load(Ordering::Acquire) { FinalOutcome::DeadLettered } else { FinalOutcome::Delivered };
+                on_settled(Settled { id: job.id.clone(), outcome });
+            }
+        }
     }
 
     fn offer(&self, index: usize, slot: &Slot<S>, job: &Arc<Job>) {
@@ -454,6 +534,8 @@ where
             accepted_at_ms: record.accepted_at_ms,
             data: String::new(),
             body: OnceLock::from(Ok(body)),
+            unsettled: AtomicUsize::new(1),
+            dead: AtomicBool::new(false),
         });
         let slot = &inner.slots[index];
         slot.count(|c| {
@@ -621,6 +703,7 @@ where
                         c.delivered += 1;
                         c.pending -= 1;
                     });
+                    self.settle_part(&job, false);
                     inner.idle.notify(usize::MAX);
                     return;
                 }
@@ -749,7 +832,7 @@ where
         Some(decision)
     }
 
-    fn dead_letter(&self, index: usize, job: &Job, reason: DeadLetterReason, attempts: Vec<AttemptRecord>) {
+    fn dead_letter(&self, index: usize, job: &Arc<Job>, reason: DeadLetterReason, attempts: Vec<AttemptRecord>) {
         let inner = &self.inner;
         let slot = &inner.slots[index];
         // The exact bytes a replay will sign; built here if no attempt was made yet.
@@ -784,17 +867,18 @@ where
             reason: Some(reason.as_str()),
             state: None,
         });
-        if inner.dead_tx.try_send((index, record)).is_err() {
+        if inner.dead_tx.try_send((index, record, job.clone())).is_err() {
             // Only after close(): the writer is gone. Count it as a failed write, never hang drain.
             slot.count(|c| c.dlq_write_errors += 1);
             inner.dlq_outstanding.fetch_sub(1, Ordering::AcqRel);
+            self.settle_part(job, true);
         }
         inner.idle.notify(usize::MAX);
     }
 
     async fn write_dead_letters(&self) {
         let inner = &self.inner;
-        while let Ok((index, record)) = inner.dead_rx.recv().await {
+        while let Ok((index, record, job)) = inner.dead_rx.recv().await {
             let (sink, id) = (record.sink.clone(), record.id.clone());
             if let Err(error) = inner.store.put(record).await {
                 inner.slots[index].count(|c| c.dlq_write_errors += 1);
@@ -810,6 +894,7 @@ where
                     state: None,
                 });
             }
+            self.settle_part(&job, true);
             inner.dlq_outstanding.fetch_sub(1, Ordering::AcqRel);
             inner.idle.notify(usize::MAX);
         }

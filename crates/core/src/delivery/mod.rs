@@ -6,6 +6,7 @@
 //! - [`idempotency`]: `{run_id}:{event_type}:{seq}` ids, stable across retries and replays.
 //! - [`retry`]: the pure retry policy (status table, Retry-After clamp, jitter).
 //! - [`engine`]: bounded per-sink queues, workers, retries, health, drain and stats.
+//! - [`message`]: the fixed-id enqueue and per-message final-outcome API (what the spool uses).
 //! - [`dlq`]: dead-letter records and the store trait; replay re-signs with the same id.
 //! - [`simulate`]: retry schedules walked on the virtual clock, for the conformance suite.
 //!
@@ -17,5 +18,6 @@ pub mod dlq;
 pub mod engine;
 pub mod envelope;
 pub mod idempotency;
+pub mod message;
 pub mod retry;
 pub mod simulate;
