@@ -133,8 +133,10 @@ impl IdAllocator {
         let mut hasher = DefaultHasher::new();
         run_id.hash(&mut hasher);
         let h = hasher.finish();
-        let (a, b) = (h as usize, ((h >> 32) as usize) | 1);
-        [a % FILTER_BITS, a.wrapping_add(b) % FILTER_BITS, a.wrapping_add(b.wrapping_mul(2)) % FILTER_BITS]
+        let (a, b) = (h & 0xFFFF_FFFF, (h >> 32) | 1);
+        // FILTER_BITS fits in 32 bits, so every index below does too.
+        let bit = |i: u64| usize::try_from(a.wrapping_add(b.wrapping_mul(i)) % FILTER_BITS as u64).unwrap_or(0);
+        [bit(0), bit(1), bit(2)]
     }
 
     fn mark_dropped(&mut self, run_id: &str) {
