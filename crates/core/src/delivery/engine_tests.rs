@@ -87,6 +87,9 @@ fn spec(name: &str, sink: TestSink, jitter: bool) -> SinkSpec<TestSink> {
         concurrency: 1,
         queue_capacity: 16,
         events: EventFilter::default(),
+        overflow: Overflow::default(),
+        order: Order::default(),
+        batch: None,
     }
 }
 
@@ -255,8 +258,11 @@ fn a_full_queue_dead_letters_instead_of_dropping() {
         h.pool.run_until_stalled();
     }
     let stats = h.engine.stats();
-    // one in flight, two queued, two rejected by the full queue
-    assert_eq!((stats.total.pending, stats.total.dead_lettered), (3, 2));
+    // queueCapacity bounds everything pending: one in flight, one queued, three dead-lettered
+    assert_eq!((stats.total.pending, stats.total.dead_lettered), (2, 3));
+    assert_eq!((stats.total.in_flight, stats.total.queued), (1, 1));
+    assert!(stats.sinks[0].backpressure);
+    assert_eq!(h.hooks.kinds().iter().filter(|k| **k == "queue.full").count(), 1);
     assert!(h.dlq.snapshot().iter().all(|d| d.reason == DeadLetterReason::QueueFull));
     assert_invariant(&stats);
 }

@@ -2,6 +2,8 @@
 //! still pending.
 //!
 //! - [`config`]: the delivery configuration both bindings hand over as one JSON text.
+//! - [`batch`]: the batch body and its size rules (`batch` per sink).
+//! - `lane`: one sink's scheduling state — ready, delay queue, per-run order, capacity.
 //! - [`envelope`]: the delivered body (canonical JSON, field-level truncation under a byte cap).
 //! - [`idempotency`]: `{run_id}:{event_type}:{seq}` ids, stable across retries and replays.
 //! - [`retry`]: the pure retry policy (status table, Retry-After clamp, jitter).
@@ -13,11 +15,13 @@
 //! Where a message goes is a [`crate::sinks::Sink`]; whether an endpoint may be tried now is
 //! [`crate::health`]; clock, sleep and randomness come from [`crate::runtime`].
 
+pub mod batch;
 pub mod config;
 pub mod dlq;
 pub mod engine;
 pub mod envelope;
 pub mod idempotency;
+mod lane;
 pub mod message;
 pub mod retry;
 pub mod simulate;
