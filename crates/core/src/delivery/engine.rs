@@ -1272,3 +1272,7 @@ mod tests;
 #[cfg(test)]
 #[path = "engine_health_tests.rs"]
 mod health_tests;
+
+#[cfg(test)]
+#[path = "engine_flow_tests.rs"]
+mod flow_tests;
