@@ -502,4 +502,38 @@ mod tests {
         let github = DeliveryConfig::parse(r#"{"sinks":[{"url":"http://x/","secret":"raw","scheme":"github"}]}"#);
         assert!(github.unwrap().sinks[0].1.webhook().unwrap().github_secret.is_some());
     }
+
+    #[test]
+    fn ordering_batch_and_overflow() {
+        let parse = |extra: &str| {
+            DeliveryConfig::parse(&format!(
+                r#"{{"sinks":[{{"url":"https://x.example/","secret":"{SECRET}"{extra}}}]}}"#
+            ))
+        };
+        let plain = parse("").unwrap();
+        let o = &plain.sinks[0].0;
+        assert_eq!((o.order, o.overflow, o.batch), (Order::Unordered, Overflow::DeadLetter, None));
+        let on = parse(r#","ordering":"run","overflow":"reject","batch":{"maxEvents":10,"lingerMs":5}"#).unwrap();
+        let o = &on.sinks[0].0;
+        assert_eq!((o.order, o.overflow), (Order::Run, Overflow::Reject));
+        assert_eq!(
+            o.batch,
+            Some(BatchConfig {
+                max_events: 10,
+                max_bytes: crate::delivery::batch::DEFAULT_MAX_BYTES,
+                linger: Duration::from_millis(5)
+            })
+        );
+        assert_eq!(
+            parse(r#","batch":true,"overflow":"dropOldest""#).unwrap().sinks[0].0.batch,
+            Some(BatchConfig::default())
+        );
+        assert_eq!(parse(r#","batch":false"#).unwrap().sinks[0].0.batch, None);
+        let err = |extra: &str| parse(extra).unwrap_err().to_string();
+        assert!(err(r#","ordering":"key""#).contains("ordering must be"));
+        assert!(err(r#","overflow":"block""#).contains("overflow must be"));
+        assert!(err(r#","batch":{"maxEvents":0}"#).contains("maxEvents must be at least 1"));
+        assert!(err(r#","batch":{"size":3}"#).contains("unknown option"));
+        assert!(err(r#","batch":3"#).contains("batch: must be"));
+    }
 }
