@@ -366,6 +366,13 @@ enum Admit {
     Defer(u64),
 }
 
+/// One attempt's future, boxed: `attempt` and the sink's (large) send future are compiled once,
+/// not once per call site (single event, batch) — it keeps the web build's size down.
+#[cfg(not(target_arch = "wasm32"))]
+type SendFuture<'a> = std::pin::Pin<Box<dyn Future<Output = SinkResponse> + Send + 'a>>;
+#[cfg(target_arch = "wasm32")]
+type SendFuture<'a> = std::pin::Pin<Box<dyn Future<Output = SinkResponse> + 'a>>;
+
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
@@ -968,7 +975,7 @@ where
                         })
                         .collect();
                     let batch = BatchDelivery { id: id.clone(), body: body.clone(), items, attempt };
-                    self.attempt(slot, &hook_id, attempt, slot.sink.send_batch(batch), &mut work.log).await
+                    self.attempt(slot, &hook_id, attempt, Box::pin(slot.sink.send_batch(batch)), &mut work.log).await
                 }
                 None => {
                     let job = &work.jobs[0];
@@ -979,7 +986,7 @@ where
                         run_id: job.run_id.clone(),
                         attempt,
                     };
-                    self.attempt(slot, &hook_id, attempt, slot.sink.send(delivery), &mut work.log).await
+                    self.attempt(slot, &hook_id, attempt, Box::pin(slot.sink.send(delivery)), &mut work.log).await
                 }
             };
             let Some(decision) = decision else {
@@ -1144,7 +1151,7 @@ where
         slot: &Slot<S>,
         id: &str,
         attempt: usize,
-        send: impl Future<Output = SinkResponse>,
+        send: SendFuture<'_>,
         log: &mut Vec<AttemptRecord>,
     ) -> Option<Decision> {
         let runtime = &self.inner.runtime;
