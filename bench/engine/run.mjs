@@ -48,6 +48,11 @@ async function pump(api, sink, n, { runs = n, chunk = 2_000 } = {}) {
   const d = api.createDelivery({ urlPolicy: { profile: 'dev' }, exitDrainMs: false, sinks: [{ secret: SECRET, events: '*', ...sink }], dlq: () => {} });
   const elu = performance.eventLoopUtilization();
   const started = performance.now();
+  // When 95 % were delivered: throughput without the last retries' backoff tail.
+  let at95 = null;
+  const probe = setInterval(() => {
+    if (at95 === null && d.stats().delivered >= 0.95 * n) at95 = (performance.now() - started) / 1000;
+  }, 20);
   for (let i = 0; i < n; i += chunk) {
     for (let j = i; j < Math.min(n, i + chunk); j += 1) {
       const run = j % runs;
@@ -57,10 +62,11 @@ async function pump(api, sink, n, { runs = n, chunk = 2_000 } = {}) {
   }
   const stats = await d.drain(300_000);
   const seconds = (performance.now() - started) / 1000;
+  clearInterval(probe);
   const busy = performance.eventLoopUtilization(elu);
   await d.close(1_000);
   if (stats.delivered !== n) throw new Error(`delivered ${stats.delivered} of ${n}: ${JSON.stringify(stats)}`);
-  return { perSec: n / seconds, jsUs: (busy.active * 1000) / n, seconds, attempts: stats.attempts };
+  return { perSec: n / seconds, per95: (0.95 * n) / (at95 ?? seconds), jsUs: (busy.active * 1000) / n, seconds, attempts: stats.attempts };
 }
 
 const addonApi = createDeliveryApi(createRequire(import.meta.url)('../../npm/runwire/native/runwire.linux-x64-gnu.node'), { resolveHeaderTemplates: (h) => h });
@@ -132,8 +138,12 @@ if (wanted('memory')) {
 const lines = [`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(1)).join(' / ')}. \`npm run bench:engine\`.`, '', '| scenario | figure | baseline (same run) | ratio | target |', '|---|---|---|---|---|'];
 const p = results.partial;
 if (p) {
-  lines.push(`| 5 % of requests 503 once, 40k events, concurrency 64 (delay queue) | ${fmt(p.after.partial.perSec)} delivered/s | all 200: ${fmt(p.after.ok.perSec)}/s | ${(p.after.partial.perSec / p.after.ok.perSec).toFixed(2)}× | ≥ 0.80× |`);
-  if (p.before) lines.push(`| same, before (main's addon: a retry holds its worker) | ${fmt(p.before.partial.perSec)} delivered/s | all 200: ${fmt(p.before.ok.perSec)}/s | ${(p.before.partial.perSec / p.before.ok.perSec).toFixed(2)}× | — |`);
+  const row = (label, r, target) => {
+    lines.push(`| ${label} | ${fmt(r.partial.perSec)} delivered/s (all delivered) | all 200: ${fmt(r.ok.perSec)}/s | ${(r.partial.perSec / r.ok.perSec).toFixed(2)}× | ${target} |`);
+    lines.push(`| same, first 95 % delivered (without the 1 s backoff tail) | ${fmt(r.partial.per95)} delivered/s | all 200: ${fmt(r.ok.per95)}/s | ${(r.partial.per95 / r.ok.per95).toFixed(2)}× | ${target} |`);
+  };
+  row('5 % of requests 503 once, 40k events, concurrency 64 (delay queue)', p.after, '≥ 0.80×');
+  if (p.before) row("before: main's addon (a retry holds its worker)", p.before, '—');
 }
 const b = results.batch;
 if (b) {
