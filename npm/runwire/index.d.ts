@@ -425,6 +425,20 @@ export interface WebhookMeta extends VerifiedWebhook {
   body: Uint8Array;
   /** The request's headers as received: a fetch `Headers` or Node's `IncomingHttpHeaders`. */
   headers: HeadersLike;
+  /** For an event that arrived in a batch: the batch's id, the item's index, the batch size. */
+  batch?: { id: string; index: number; size: number };
+}
+
+/** One event of a batch body (`{"type":"runwire.batch","id":…,"timestamp":…,"data":[…]}`). */
+export interface BatchItem<T = unknown> {
+  /** The event's own id (its `webhook-id` had it been sent alone): dedupe on it. */
+  id: string;
+  type: string;
+  timestamp: string;
+  data: T;
+  truncated?: boolean;
+  original_bytes?: number;
+  sha256?: string;
 }
 
 export interface ReceiverOptions<T = unknown> {
@@ -444,6 +458,11 @@ export interface ReceiverOptions<T = unknown> {
   onError?(error: unknown): void;
   /** Integer 1–67108864. @default 1048576 */
   maxBodyBytes?: number;
+  /**
+   * Batches (`runwire.batch` bodies): `'event'` calls `onWebhook` once per new item (deduped
+   * per item id, in order); `'batch'` once with the array of new items. @default 'event'
+   */
+  batchDelivery?: 'event' | 'batch';
 }
 
 /** Fetch-style receiver for Workers, Deno, Bun, Hono: `(Request) => Promise<Response>`. */
@@ -523,10 +542,16 @@ export interface WebhookSinkOptions {
   jitter?: boolean;
   /** Concurrent requests to this sink, integer 1–1024. @default 16 */
   concurrency?: number;
-  /** Messages that may wait for this sink (1–1000000); beyond it they are dead-lettered (`queue_full`). @default 100000 */
+  /** Events that may be pending for this sink (1–1000000; queued, waiting a retry, waiting for their run, in flight); at the limit `overflow` applies. @default 100000 */
   queueCapacity?: number;
   /** Events this sink receives, or `"*"`. @default the seed taxonomy (custom events, tool ends, named chain ends, LLM ends, agent action/finish) */
   events?: DeliveryEventName[] | '*';
+  /** At `queueCapacity`: dead-letter the new event (`queue_full`), dead-letter the oldest unattempted one, or refuse the `send` (`ERR_RUNWIRE_BACKPRESSURE`). @default 'deadLetter' */
+  overflow?: DeliveryOverflow;
+  /** `'run'`: a root run's events are delivered one at a time in emit order (see README). @default 'none' */
+  ordering?: 'run' | 'none';
+  /** Group ready events into one delivery (`runwire.batch` body; one signature). `true` = defaults. @default off */
+  batch?: boolean | BatchOptions;
   /**
    * URL policy for this sink, checked at creation (throws `ERR_RUNWIRE_URL_POLICY` with
    * LangGraph's message) and before every send (dead letter `url_policy`). The addon also vets
@@ -538,6 +563,17 @@ export interface WebhookSinkOptions {
   queryToken?: string;
   /** Per-endpoint health: circuit breaker, rate limit, auto-disable. Deferrals spend no retry. @default off */
   health?: EndpointHealthOptions;
+}
+
+export type DeliveryOverflow = 'deadLetter' | 'dropOldest' | 'reject';
+
+export interface BatchOptions {
+  /** Most events per batch. @default 100 */
+  maxEvents?: number;
+  /** Most body bytes per batch (a single larger event still goes, alone). @default 262144 */
+  maxBytes?: number;
+  /** How long the oldest ready event waits for the batch to fill. @default 20 */
+  lingerMs?: number;
 }
 
 export interface BreakerOptions {
@@ -607,7 +643,9 @@ export interface DeliveryHookEvent {
     | 'message.dead_lettered'
     | 'endpoint.disabled'
     | 'breaker.state_changed'
-    | 'dlq.write_failed';
+    | 'dlq.write_failed'
+    | 'queue.full'
+    | 'queue.available';
   sink: string;
   id: string;
   attempt: number;
@@ -628,17 +666,25 @@ export interface DeliveryHooks {
   onEndpointDisabled?(event: DeliveryHookEvent): void;
   onDlqWriteFailed?(event: DeliveryHookEvent): void;
   onBreakerStateChanged?(event: DeliveryHookEvent): void;
+  /** A sink reached its `queueCapacity` (backpressure on). */
+  onQueueFull?(event: DeliveryHookEvent): void;
+  /** A full sink fell below three quarters of its capacity (backpressure off). */
+  onQueueAvailable?(event: DeliveryHookEvent): void;
   /** A hook, the dead-letter callback or the handler threw / failed to serialise. */
   onError?(error: unknown): void;
 }
 
 /** What a send-callback sink receives per attempt (`body` is the exact canonical body). */
 export interface CallbackSinkMessage {
+  /** The event id, or for a batch the batch id. */
   id: string;
+  /** The LangChain event name, or `'runwire_batch'` for a batch. */
   event: string;
   run_id: string;
   attempt: number;
   body: string;
+  /** A batch's items, parsed, in delivery order (only when `event` is `'runwire_batch'`). */
+  events?: BatchItem[];
 }
 
 /**
@@ -654,6 +700,10 @@ export interface CallbackSinkOptions {
   concurrency?: number;
   queueCapacity?: number;
   events?: DeliveryEventName[] | '*';
+  overflow?: DeliveryOverflow;
+  ordering?: 'run' | 'none';
+  /** One call per batch (`event: 'runwire_batch'`, `events` = the items). */
+  batch?: boolean | BatchOptions;
 }
 
 export interface DeliveryOptions {
@@ -721,16 +771,30 @@ export interface DeliveryCounters {
   attempts: number;
   failed_attempts: number;
   dlq_write_errors: number;
+  /** Refused by `overflow: 'reject'` (never accepted). */
+  rejected: number;
+  /** Gauges of `pending`: ready for a worker, waiting a retry / health deferral, waiting for their run, being attempted. */
+  queued: number;
+  delayed: number;
+  waiting: number;
+  in_flight: number;
 }
 
 /** `accepted = delivered + dead_lettered + pending + filtered`, in total and per sink. */
 export interface DeliveryStats extends DeliveryCounters {
-  sinks: Array<DeliveryCounters & { name: string; disabled: boolean }>;
+  sinks: Array<DeliveryCounters & { name: string; disabled: boolean; backpressure: boolean }>;
 }
 
 export interface Delivery {
-  /** Accepts one event; false when every sink filtered it out. One call into the engine. */
-  send(event: DeliveryEventName, runId: string, data: unknown): boolean;
+  /**
+   * Accepts one event; false when every sink filtered it out. One call into the engine.
+   * `rootRunId`: the root of its run tree, the unit of `ordering: 'run'` (default `runId`);
+   * `endsRun`: its run emits nothing more (frees the run's id counters). Throws
+   * `ERR_RUNWIRE_BACKPRESSURE` when a full sink with `overflow: 'reject'` refuses it.
+   */
+  send(event: DeliveryEventName, runId: string, data: unknown, options?: { rootRunId?: string; endsRun?: boolean }): boolean;
+  /** Whether some sink has `ordering: 'run'`. */
+  readonly ordered: boolean;
   /** Whether any sink receives `event`. */
   wants(event: DeliveryEventName): boolean;
   /** Waits for pending work; at `timeoutMs` dead-letters the rest (`shutdown`). Use with `ctx.waitUntil`. @default 30000 */

@@ -147,6 +147,9 @@ pub enum DeliveryError {
     /// The event data can never become a body (e.g. nested too deep); refused before acceptance.
     #[error("event data: {0}")]
     Payload(#[from] JsonError),
+    /// A sink with `overflow: "reject"` is at its pending limit; the event was not accepted.
+    #[error("delivery queue of sink {0:?} is full (overflow: reject); retry later")]
+    Backpressure(String),
 }
 
 impl ErrorCode for DeliveryError {
@@ -158,6 +161,7 @@ impl ErrorCode for DeliveryError {
             Self::Closed => "ERR_RUNWIRE_DELIVERY_CLOSED",
             Self::InvalidData => "ERR_RUNWIRE_INVALID_JSON",
             Self::Payload(e) => e.code(),
+            Self::Backpressure(_) => "ERR_RUNWIRE_BACKPRESSURE",
         }
     }
 }

@@ -179,11 +179,23 @@ pub fn create_delivery(
 
 #[napi]
 impl Delivery {
-    /// Accepts one event (`dataJson` is the event's JSON text). Returns false when every sink
-    /// filtered it out.
+    /// Accepts one event (`dataJson` is the event's JSON text). `rootRunId` is the root of the
+    /// event's run tree (`ordering: "run"`; default: its own run); `endsRun` marks its run's last
+    /// event (its id counters are released). Returns false when every sink filtered it out;
+    /// throws `ERR_RUNWIRE_BACKPRESSURE` when a full `overflow: "reject"` sink refuses it.
     #[napi(catch_unwind)]
-    pub fn enqueue(&self, event: String, run_id: String, data_json: String) -> Result<bool> {
-        self.engine.enqueue(&event, &run_id, data_json).map(|id| id.is_some()).map_err(to_js)
+    pub fn enqueue(
+        &self,
+        event: String,
+        run_id: String,
+        data_json: String,
+        root_run_id: Option<String>,
+        ends_run: Option<bool>,
+    ) -> Result<bool> {
+        self.engine
+            .enqueue_event(&event, &run_id, root_run_id.as_deref(), ends_run.unwrap_or(false), data_json)
+            .map(|id| id.is_some())
+            .map_err(to_js)
     }
 
     /// Accepts a finished run's completion webhook (`runJson`, see `runWebhookPayload`): the

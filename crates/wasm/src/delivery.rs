@@ -136,9 +136,20 @@ pub fn create_delivery(
 
 #[wasm_bindgen]
 impl Delivery {
-    /// Accepts one event; false when every sink filtered it out.
-    pub fn enqueue(&self, event: &str, run_id: &str, data_json: String) -> Result<bool, JsValue> {
-        self.engine.enqueue(event, run_id, data_json).map(|id| id.is_some()).map_err(to_js)
+    /// Accepts one event; false when every sink filtered it out. `root_run_id` and `ends_run`
+    /// as in the addon (ordering unit; the run's last event).
+    pub fn enqueue(
+        &self,
+        event: &str,
+        run_id: &str,
+        data_json: String,
+        root_run_id: Option<String>,
+        ends_run: Option<bool>,
+    ) -> Result<bool, JsValue> {
+        self.engine
+            .enqueue_event(event, run_id, root_run_id.as_deref(), ends_run.unwrap_or(false), data_json)
+            .map(|id| id.is_some())
+            .map_err(to_js)
     }
 
     /// Accepts a finished run's completion webhook (`runJson`); false when filtered out.

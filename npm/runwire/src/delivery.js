@@ -27,14 +27,22 @@ const HOOKS = {
   'endpoint.disabled': 'onEndpointDisabled',
   'dlq.write_failed': 'onDlqWriteFailed',
   'breaker.state_changed': 'onBreakerStateChanged',
+  'queue.full': 'onQueueFull',
+  'queue.available': 'onQueueAvailable',
 };
+
+/** The `type` of a batch body, and the event name a batch carries to a send callback. */
+export const BATCH_TYPE = 'runwire.batch';
+export const BATCH_EVENT = 'runwire_batch';
 
 /**
  * A sink whose `send` is a function: the engine calls it once per attempt (off the caller's
  * stack; natively from a tokio thread through a threadsafe function) with
  * `{ id, event, run_id, attempt, body }`. Resolving delivers; resolving `false` dead-letters
  * (`rejected`); throwing or rejecting retries on the sink's schedule. The wrapper always
- * resolves with a verdict string, so nothing thrown ever crosses into native code.
+ * resolves with a verdict string, so nothing thrown ever crosses into native code. With
+ * `batch`, one call carries a whole batch: `event` is `runwire_batch`, `id` the batch id, `body`
+ * the batch body, and `events` its parsed items (`{ id, type, timestamp, data }`, in order).
  */
 function callbackSinkConfig(sink, callbacks) {
   const { send, ...rest } = sink;
@@ -42,7 +50,9 @@ function callbackSinkConfig(sink, callbacks) {
   callbacks.push((json) => {
     let result;
     try {
-      result = send(JSON.parse(json));
+      const message = JSON.parse(json);
+      if (message.event === BATCH_EVENT) message.events = JSON.parse(message.body).data;
+      result = send(message);
     } catch (error) {
       return Promise.resolve(`error: ${error?.message ?? error}`);
     }
@@ -281,6 +291,8 @@ export function createDeliveryApi(native, policy, host = {}) {
       { mode: handoff, timeoutMs: handoffTimeoutMs, onError: hooks?.onError },
     );
     const wanted = new Set();
+    // Whether any sink orders per run: only then does the handler track each run's root.
+    const ordered = sinks.some(({ sink }) => sink?.ordering === 'run');
     for (const { sink } of disableWebhooks === true ? [] : sinks) {
       const events = sink.events ?? DEFAULT_EVENTS;
       for (const e of Array.isArray(events) ? events : [events]) wanted.add(e);
@@ -289,14 +301,21 @@ export function createDeliveryApi(native, policy, host = {}) {
     const delivery = {
       /**
        * Accepts one event for every sink that wants it: `event` is the LangChain event name
-       * (`on_tool_end`, `on_custom_event`, …), `runId` the event's own run. Returns false when
-       * every sink filtered it out.
+       * (`on_tool_end`, `on_custom_event`, …), `runId` the event's own run. `options.rootRunId`
+       * names the root of its run tree (the unit of `ordering: 'run'`; default `runId`), and
+       * `options.endsRun` says it is its run's last event (the run's id counters are freed).
+       * Returns false when every sink filtered it out; throws `ERR_RUNWIRE_BACKPRESSURE` when a
+       * full sink with `overflow: 'reject'` refuses it (nothing was accepted: retry later).
        */
-      send(event, runId, data) {
+      send(event, runId, data, options) {
         if (typeof event !== 'string' || typeof runId !== 'string') {
           throw invalidArgument('send(event, runId, data): event and runId must be strings');
         }
-        const accepted = engine.enqueue(event, runId, toJson(data));
+        const root = options?.rootRunId;
+        if (root !== undefined && root !== null && typeof root !== 'string') {
+          throw invalidArgument('send(event, runId, data, { rootRunId }): rootRunId must be a string');
+        }
+        const accepted = engine.enqueue(event, runId, toJson(data), root ?? undefined, options?.endsRun === true);
         if (accepted) handoffs.accepted();
         return accepted;
       },
@@ -310,6 +329,8 @@ export function createDeliveryApi(native, policy, host = {}) {
       },
       /** Whether `disableWebhooks` is on (events are accepted and never sent). */
       disabled: disableWebhooks === true,
+      /** Whether some sink has `ordering: 'run'` (the handler then tracks root runs). */
+      ordered,
       /** Whether any sink receives `event` (lets the handler skip serialising the rest). */
       wants(event) {
         return wanted.has('*') || wanted.has(event);

@@ -11,6 +11,11 @@
  *
  * Each forwarded event costs the JS thread one `JSON.stringify` and one call into the engine.
  * Serialisation errors (cycles, BigInt) are reported to `onError`, never thrown into the agent.
+ *
+ * The engine is told which events end their run (`on_tool_end`, `on_chain_end`, `on_llm_end`:
+ * the run is over, its id counters can go). When a sink orders per run (`ordering: 'run'`), the
+ * handler also learns every run's root from the `*_start` callbacks (parent → root, forgotten
+ * when the run ends) and passes it with each event; without such a sink it tracks nothing.
  */
 
 /** LangChain's generic runnable names: their chain ends are plumbing, not steps. */
@@ -60,14 +65,30 @@ export function createHandler(delivery, options = {}) {
     }
   });
   const allChains = options.forwardUnnamedChains === true;
+  // run id → root run id, only when some sink orders per run.
+  const roots = delivery.ordered === true ? new Map() : null;
+  const ENDS = { rootRunId: undefined, endsRun: true };
+  const GOES_ON = { rootRunId: undefined, endsRun: false };
 
-  function forward(event, runId, data) {
+  function started(runId, parentRunId) {
+    if (roots !== null) roots.set(runId, (parentRunId && (roots.get(parentRunId) ?? parentRunId)) || runId);
+  }
+
+  function forward(event, runId, data, ends = false) {
+    const root = roots === null ? undefined : (roots.get(runId) ?? runId);
+    if (ends && roots !== null) roots.delete(runId);
     if (!delivery.wants(event)) return;
     try {
-      delivery.send(event, runId, data);
+      const opts = ends ? ENDS : GOES_ON;
+      opts.rootRunId = root;
+      delivery.send(event, runId, data, opts);
     } catch (error) {
       if (onError) onError(error);
     }
+  }
+
+  function stopped(runId) {
+    if (roots !== null) roots.delete(runId);
   }
 
   function note(runId, name, tags, metadata) {
@@ -100,43 +121,50 @@ export function createHandler(delivery, options = {}) {
       });
     },
 
-    handleToolStart(tool, _input, runId, _parentRunId, tags, metadata, runName) {
+    handleToolStart(tool, _input, runId, parentRunId, tags, metadata, runName) {
+      started(runId, parentRunId);
       if (delivery.wants('on_tool_end')) note(runId, runName ?? serializedName(tool), tags, metadata);
     },
     handleToolEnd(output, runId, parentRunId, tags) {
-      if (!runs.has(runId) && !delivery.wants('on_tool_end')) return;
-      forward('on_tool_end', runId, ended('on_tool_end', runId, parentRunId, tags, { output: plain(output) }));
+      if (!runs.has(runId) && !delivery.wants('on_tool_end')) return stopped(runId);
+      forward('on_tool_end', runId, ended('on_tool_end', runId, parentRunId, tags, { output: plain(output) }), true);
     },
     handleToolError(_error, runId) {
       runs.delete(runId);
+      stopped(runId);
     },
 
-    handleChainStart(chain, _inputs, runId, _parentRunId, tags, metadata, _runType, runName) {
+    handleChainStart(chain, _inputs, runId, parentRunId, tags, metadata, _runType, runName) {
+      started(runId, parentRunId);
       const name = runName ?? serializedName(chain);
       if ((allChains || isNamed(name)) && delivery.wants('on_chain_end')) note(runId, name, tags, metadata);
     },
     handleChainEnd(outputs, runId, parentRunId, tags) {
-      if (!runs.has(runId)) return;
-      forward('on_chain_end', runId, ended('on_chain_end', runId, parentRunId, tags, { output: plain(outputs) }));
+      if (!runs.has(runId)) return stopped(runId);
+      forward('on_chain_end', runId, ended('on_chain_end', runId, parentRunId, tags, { output: plain(outputs) }), true);
     },
     handleChainError(_error, runId) {
       runs.delete(runId);
+      stopped(runId);
     },
 
-    handleLLMStart(llm, _prompts, runId, _parentRunId, _extra, tags, metadata, runName) {
+    handleLLMStart(llm, _prompts, runId, parentRunId, _extra, tags, metadata, runName) {
+      started(runId, parentRunId);
       if (delivery.wants('on_llm_end')) note(runId, runName ?? serializedName(llm), tags, metadata);
     },
-    handleChatModelStart(llm, _messages, runId, _parentRunId, _extra, tags, metadata, runName) {
+    handleChatModelStart(llm, _messages, runId, parentRunId, _extra, tags, metadata, runName) {
+      started(runId, parentRunId);
       if (delivery.wants('on_llm_end') || delivery.wants('on_chat_model_end')) {
         note(runId, runName ?? serializedName(llm), tags, metadata);
       }
     },
     handleLLMEnd(output, runId, parentRunId, tags) {
-      if (!runs.has(runId)) return;
-      forward('on_llm_end', runId, ended('on_llm_end', runId, parentRunId, tags, { output }));
+      if (!runs.has(runId)) return stopped(runId);
+      forward('on_llm_end', runId, ended('on_llm_end', runId, parentRunId, tags, { output }), true);
     },
     handleLLMError(_error, runId) {
       runs.delete(runId);
+      stopped(runId);
     },
 
     handleAgentAction(action, runId, parentRunId, tags) {

@@ -75,6 +75,9 @@ const SINK_COMMON = {
   concurrency: int('sinks[].concurrency'),
   queueCapacity: int('sinks[].queueCapacity'),
   events,
+  ordering: oneOf('run', 'none'),
+  batch: either(oneOf(false), plainObject),
+  overflow: oneOf('deadLetter', 'dropOldest', 'reject'),
 };
 const VERIFY = { scheme: oneOf('auto', 'standard', 'github', 'stripe'), toleranceSec: int('toleranceSec'), now, githubHeader: headerName };
 

@@ -14,6 +14,14 @@
  * and not processed → parse JSON → `onWebhook(payload, meta)` → 200. If the handler throws, the
  * id is released so the sender's retry is processed, and the answer is 500 (the sender retries).
  *
+ * Batches (a sink with `batch`): the body is `{"type":"runwire.batch","id":…,"data":[items]}`,
+ * each item an event body with its own `id`. It is verified once (the signature covers the
+ * whole body); then each item is deduped on its own id and handed to `onWebhook(item, meta)`
+ * in order (`meta.batch = { id, index, size }`), or, with `batchDelivery: 'batch'`, the new
+ * items go to one `onWebhook(items, meta)` call. If the handler throws, the claims of the items
+ * not yet processed are released and the answer is 500: the sender retries the whole batch and
+ * the items already processed are skipped as duplicates.
+ *
  * The dedupe store is pluggable (`{ claim(id, ttlMs), release(id) }`, sync or async, e.g. Redis
  * `SET NX PX`); the default is in memory with a TTL that covers runwire's whole retry horizon
  * (≈3.2 days for the durable schedule) plus a redrive window: 7 days. Nothing here logs;
@@ -78,6 +86,7 @@ function safely(onError) {
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+const BATCH_TYPE = 'runwire.batch';
 const REJECTED = { status: 401, body: '{"error":"invalid webhook signature"}' };
 
 /** @param {ReturnType<import('./api.js').createApi>} api */
@@ -122,7 +131,53 @@ export function createReceiverApi(api) {
       parse: o.parse ?? ((bytes) => JSON.parse(new TextDecoder().decode(bytes))),
       onError: safely(o.onError ?? (() => {})),
       maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      perBatch: batchDelivery(o.batchDelivery),
     };
+  }
+
+  function batchDelivery(value) {
+    if (value === undefined || value === 'event') return false;
+    if (value === 'batch') return true;
+    throw invalidArgument("options.batchDelivery must be 'event' or 'batch'");
+  }
+
+  function isBatch(payload) {
+    return payload !== null && typeof payload === 'object' && payload.type === BATCH_TYPE && Array.isArray(payload.data);
+  }
+
+  /** A verified batch: dedupe per item id, hand over in order; on failure release what is left. */
+  async function handleBatch(s, payload, meta) {
+    const items = payload.data;
+    const fresh = [];
+    for (const item of items) {
+      const itemId = typeof item?.id === 'string' ? item.id : undefined;
+      if (s.dedupe && itemId) {
+        if (!(await s.dedupe.claim(itemId, s.ttlMs))) continue;
+      }
+      fresh.push(item);
+    }
+    const batch = { id: payload.id, size: items.length };
+    let done = 0;
+    try {
+      if (s.perBatch) {
+        if (fresh.length > 0) await s.onWebhook(fresh, { ...meta, batch: { ...batch, index: 0 } });
+        done = fresh.length;
+      } else {
+        for (const item of fresh) {
+          await s.onWebhook(item, { ...meta, id: item.id, batch: { ...batch, index: items.indexOf(item) } });
+          done += 1;
+        }
+      }
+    } catch (err) {
+      if (s.dedupe) {
+        for (const item of fresh.slice(s.perBatch ? 0 : done)) {
+          if (typeof item?.id === 'string') await s.dedupe.release(item.id);
+        }
+      }
+      s.onError(err);
+      return { status: 500, body: '{"error":"webhook handler failed"}' };
+    }
+    return { status: 200, body: `{"ok":true,"events":${items.length},"duplicates":${items.length - fresh.length}}` };
   }
 
   /** The shared pipeline: bytes + headers in, `{ status, body }` out. */
@@ -136,18 +191,18 @@ export function createReceiverApi(api) {
       return REJECTED;
     }
     const id = verified.id;
-    if (s.dedupe && id) {
-      if (!(await s.dedupe.claim(id, s.ttlMs))) {
-        return { status: 200, body: '{"ok":true,"duplicate":true}' };
-      }
-    }
     let payload;
     try {
       payload = s.parse(body);
     } catch (cause) {
-      if (s.dedupe && id) await s.dedupe.release(id);
       s.onError(codedError('ERR_RUNWIRE_INVALID_JSON', 'webhook body is not valid JSON', cause));
       return { status: 400, body: '{"error":"invalid JSON body"}' };
+    }
+    if (isBatch(payload)) return handleBatch(s, payload, { ...verified, body, headers });
+    if (s.dedupe && id) {
+      if (!(await s.dedupe.claim(id, s.ttlMs))) {
+        return { status: 200, body: '{"ok":true,"duplicate":true}' };
+      }
     }
     try {
       await s.onWebhook(payload, { ...verified, body, headers });

@@ -9,7 +9,9 @@
 //!               "concurrency": 16, "queueCapacity": 100000, "events": ["on_tool_end"] | "*",
 //!               "urlPolicy": {"profile": "safe", "allowed_domains": ["*.example.com"]},
 //!               "health": {"breaker": {…} | true, "rateLimit": {"capacity": 100, "perMs": 1000},
-//!               "disableAfterMs": 432000000} }],
+//!               "disableAfterMs": 432000000},
+//!               "ordering": "run" | "none", "overflow": "deadLetter" | "dropOldest" | "reject",
+//!               "batch": true | {"maxEvents": 100, "maxBytes": 262144, "lingerMs": 20} }],
 //!   "maxBodyBytes": 16384, "maxFieldChars": 4000, "disableWebhooks": false }
 //! ```
 //!
@@ -26,8 +28,9 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use crate::delivery::batch::BatchConfig;
 use crate::delivery::bounds;
-use crate::delivery::engine::{EventFilter, SinkSpec};
+use crate::delivery::engine::{EventFilter, Order, Overflow, SinkSpec};
 use crate::delivery::envelope::{EnvelopeLimits, DEFAULT_MAX_BYTES, DEFAULT_MAX_FIELD_CHARS};
 use crate::delivery::retry::{RetryPolicy, DEFAULT_DELAYS_MS};
 use crate::error::DeliveryError;
@@ -138,6 +141,9 @@ const SINK_FIELDS: &[&str] = &[
     "urlPolicy",
     "health",
     "callback",
+    "ordering",
+    "batch",
+    "overflow",
 ];
 
 /// Where a sink delivers.
@@ -176,6 +182,12 @@ pub struct SinkOptions {
     pub url_policy: UrlPolicy,
     /// Breaker, rate limit, auto-disable; `None` = off.
     pub health: Option<HealthConfig>,
+    /// What happens at `queue_capacity` (`overflow`).
+    pub overflow: Overflow,
+    /// Delivery order (`ordering`).
+    pub order: Order,
+    /// Batching (`batch`), if on.
+    pub batch: Option<BatchConfig>,
 }
 
 impl SinkOptions {
@@ -190,6 +202,9 @@ impl SinkOptions {
             concurrency: self.concurrency,
             queue_capacity: self.queue_capacity,
             events: self.events,
+            overflow: self.overflow,
+            order: self.order,
+            batch: self.batch,
         };
         (spec, health)
     }
@@ -291,6 +306,27 @@ fn parse_health(value: &serde_json::Value) -> Result<HealthConfig, String> {
     Ok(config)
 }
 
+/// `true` / `false` / `{maxEvents, maxBytes, lingerMs}` (missing fields take the defaults).
+fn parse_batch(value: &Value) -> Result<Option<BatchConfig>, String> {
+    let map = match value {
+        Value::Bool(on) => return Ok(on.then(BatchConfig::default)),
+        Value::Object(map) => map,
+        _ => return Err("must be true, false or {maxEvents, maxBytes, lingerMs}".into()),
+    };
+    let mut config = BatchConfig::default();
+    for (key, v) in map {
+        let n = v.as_u64().ok_or(format!("{key} must be a non-negative integer"))?;
+        let size = || usize::try_from(n).ok().filter(|&n| n >= 1).ok_or(format!("{key} must be at least 1"));
+        match key.as_str() {
+            "maxEvents" => config.max_events = size()?.min(10_000),
+            "maxBytes" => config.max_bytes = size()?,
+            "lingerMs" => config.linger = Duration::from_millis(n.min(60_000)),
+            other => return Err(format!("unknown option {other:?} (maxEvents, maxBytes, lingerMs)")),
+        }
+    }
+    Ok(Some(config))
+}
+
 fn parse_sink(value: &Value, index: usize, default_name: String) -> Result<(SinkOptions, SinkTarget), DeliveryError> {
     let what = format!("sinks[{index}]");
     let raw = Fields::new(value, &what, SINK_FIELDS)?;
@@ -323,7 +359,30 @@ fn parse_sink(value: &Value, index: usize, default_name: String) -> Result<(Sink
         .get("health")
         .map(|h| parse_health(h).map_err(|e| invalid(format!("sink {name:?}: health: {e}"))))
         .transpose()?;
+    let overflow = match raw.string("overflow")?.as_deref() {
+        None | Some("deadLetter") => Overflow::DeadLetter,
+        Some("dropOldest") => Overflow::DropOldest,
+        Some("reject") => Overflow::Reject,
+        Some(_) => {
+            return Err(invalid(format!(
+                "sink {name:?}: overflow must be \"deadLetter\", \"dropOldest\" or \"reject\""
+            )))
+        }
+    };
+    let order = match raw.string("ordering")?.as_deref() {
+        None | Some("none") => Order::Unordered,
+        Some("run") => Order::Run,
+        Some(_) => return Err(invalid(format!("sink {name:?}: ordering must be \"run\" or \"none\""))),
+    };
+    let batch = raw
+        .get("batch")
+        .map(|b| parse_batch(b).map_err(|e| invalid(format!("sink {name:?}: batch: {e}"))))
+        .transpose()?
+        .flatten();
     let options = SinkOptions {
+        overflow,
+        order,
+        batch,
         name,
         policy,
         concurrency: raw.bounded_usize("concurrency", "sinks[].concurrency")?.unwrap_or(DEFAULT_CONCURRENCY),
@@ -487,5 +546,39 @@ mod tests {
         assert!(err(r#"{"maxBodyBytes":100,"sinks":[]}"#).contains("maxBodyBytes must be an integer from 512 to 65536"));
         let github = DeliveryConfig::parse(r#"{"sinks":[{"url":"http://x/","secret":"raw","scheme":"github"}]}"#);
         assert!(github.unwrap().sinks[0].1.webhook().unwrap().github_secret.is_some());
+    }
+
+    #[test]
+    fn ordering_batch_and_overflow() {
+        let parse = |extra: &str| {
+            DeliveryConfig::parse(&format!(
+                r#"{{"sinks":[{{"url":"https://x.example/","secret":"{SECRET}"{extra}}}]}}"#
+            ))
+        };
+        let plain = parse("").unwrap();
+        let o = &plain.sinks[0].0;
+        assert_eq!((o.order, o.overflow, o.batch), (Order::Unordered, Overflow::DeadLetter, None));
+        let on = parse(r#","ordering":"run","overflow":"reject","batch":{"maxEvents":10,"lingerMs":5}"#).unwrap();
+        let o = &on.sinks[0].0;
+        assert_eq!((o.order, o.overflow), (Order::Run, Overflow::Reject));
+        assert_eq!(
+            o.batch,
+            Some(BatchConfig {
+                max_events: 10,
+                max_bytes: crate::delivery::batch::DEFAULT_MAX_BYTES,
+                linger: Duration::from_millis(5)
+            })
+        );
+        assert_eq!(
+            parse(r#","batch":true,"overflow":"dropOldest""#).unwrap().sinks[0].0.batch,
+            Some(BatchConfig::default())
+        );
+        assert_eq!(parse(r#","batch":false"#).unwrap().sinks[0].0.batch, None);
+        let err = |extra: &str| parse(extra).unwrap_err().to_string();
+        assert!(err(r#","ordering":"key""#).contains("ordering must be"));
+        assert!(err(r#","overflow":"block""#).contains("overflow must be"));
+        assert!(err(r#","batch":{"maxEvents":0}"#).contains("maxEvents must be at least 1"));
+        assert!(err(r#","batch":{"size":3}"#).contains("unknown option"));
+        assert!(err(r#","batch":3"#).contains("batch: must be"));
     }
 }

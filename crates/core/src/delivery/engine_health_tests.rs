@@ -58,6 +58,9 @@ fn spec(name: &str, sink: Endpoint, events: &[&str]) -> SinkSpec<Endpoint> {
         concurrency: 1,
         queue_capacity: 64,
         events: EventFilter::Only(events.iter().map(|e| (*e).to_owned()).collect()),
+        overflow: Overflow::default(),
+        order: Order::default(),
+        batch: None,
     }
 }
 
@@ -100,13 +103,17 @@ fn breaker_holds_a_failing_endpoint_and_a_probe_closes_it() {
     pool.run_until_stalled();
     let stats = engine.stats();
 
-    // The failing endpoint: three failed attempts trip the breaker at T0+2s; nothing is sent
-    // while it is open; the probe at T0+12s (after recovery) succeeds and closes it.
+    // The failing endpoint: a waiting retry holds no worker, so the first attempts of three
+    // messages fail at T0 and trip the breaker; nothing is sent while it is open; the probe at
+    // T0+10s (after recovery) succeeds and closes it.
     let log = down.log();
     let times: Vec<u64> = log.iter().map(|(t, _, _)| t - T0).collect();
-    assert_eq!(&times[..4], &[0, 1_000, 2_000, 12_000], "{log:?}");
-    assert!(times.iter().all(|&t| !(2_001..12_000).contains(&t)), "no attempt while open: {times:?}");
-    assert_eq!(log[3].2, 4, "the probe is the message's 4th attempt: deferral spent no retry");
+    assert_eq!(&times[..4], &[0, 0, 0, 10_000], "{log:?}");
+    assert!(times.iter().all(|&t| !(1..10_000).contains(&t)), "no attempt while open: {times:?}");
+    // The probe is the 4th message's first attempt (deferred since T0), and the others' next
+    // attempts are their second: deferrals spend no retry.
+    assert_eq!((&*log[3].1, log[3].2), ("run-down:on_tool_end:4", 1), "{log:?}");
+    assert!(log[4..].iter().all(|(_, _, attempt)| *attempt == 2), "{log:?}");
     let states: Vec<_> = hooks
         .0
         .lock()
@@ -198,5 +205,8 @@ fn sustained_failure_disables_the_sink() {
     let disabled: Vec<_> = hooks.0.lock().unwrap().iter().filter(|h| h.kind == "endpoint.disabled").cloned().collect();
     assert_eq!(disabled.len(), 1);
     assert_eq!(disabled[0].reason, Some("sustained_failure"));
-    assert_eq!(down.log().len(), 4, "failures at 0, 1, 2 s and 3 s; the sink is disabled after that");
+    // A waiting retry holds no worker, so the three messages (one worker) each fail at 0, 1 and
+    // 2 s; the first failure at 3 s is 2.5 s of sustained failure and disables the sink.
+    let times: Vec<u64> = down.log().iter().map(|(t, _, _)| t - T0).collect();
+    assert_eq!(times, [0, 0, 0, 1_000, 1_000, 1_000, 2_000, 2_000, 2_000, 3_000]);
 }

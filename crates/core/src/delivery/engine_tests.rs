@@ -87,6 +87,9 @@ fn spec(name: &str, sink: TestSink, jitter: bool) -> SinkSpec<TestSink> {
         concurrency: 1,
         queue_capacity: 16,
         events: EventFilter::default(),
+        overflow: Overflow::default(),
+        order: Order::default(),
+        batch: None,
     }
 }
 
@@ -255,8 +258,11 @@ fn a_full_queue_dead_letters_instead_of_dropping() {
         h.pool.run_until_stalled();
     }
     let stats = h.engine.stats();
-    // one in flight, two queued, two rejected by the full queue
-    assert_eq!((stats.total.pending, stats.total.dead_lettered), (3, 2));
+    // queueCapacity bounds everything pending: one in flight, one queued, three dead-lettered
+    assert_eq!((stats.total.pending, stats.total.dead_lettered), (2, 3));
+    assert_eq!((stats.total.in_flight, stats.total.queued), (1, 1));
+    assert!(stats.sinks[0].backpressure);
+    assert_eq!(h.hooks.kinds().iter().filter(|k| **k == "queue.full").count(), 1);
     assert!(h.dlq.snapshot().iter().all(|d| d.reason == DeadLetterReason::QueueFull));
     assert_invariant(&stats);
 }
@@ -343,4 +349,49 @@ fn run_webhooks_go_through_retries_with_one_id_and_fixed_bytes() {
     assert!(body.ends_with(r#""webhook_sent_at":"2026-01-01T00:00:00.000Z","values":{"n":1}}"#));
     assert_eq!((stats.sinks[0].counters.delivered, stats.sinks[1].counters.filtered), (1, 1));
     assert_invariant(&stats);
+}
+
+#[test]
+fn fixed_id_messages_settle_once_per_message_after_every_sink() {
+    use crate::delivery::message::{Accepted, FinalOutcome, Message, Settled};
+    let ok = TestSink::statuses(&[], Outcome::Status(200));
+    let bad = TestSink::statuses(&[404], Outcome::Status(200));
+    let mut h = harness(vec![spec("ok", ok.clone(), false), spec("bad", bad, false)]);
+    let settled = Arc::new(Mutex::new(Vec::<Settled>::new()));
+    let sink = settled.clone();
+    h.engine.set_on_settled(move |s| sink.lock().unwrap().push(s)).unwrap();
+    assert!(h.engine.set_on_settled(|_| {}).is_err());
+    assert!(h.engine.wants("on_tool_end") && !h.engine.wants("on_tool_start"));
+    let id = h.engine.mint_id("run-9", "on_tool_end", false).unwrap();
+    assert_eq!(&*id, "run-9:on_tool_end:1");
+    let message = |id: &str| Message {
+        id: id.into(),
+        event: "on_tool_end".into(),
+        run_id: "run-9".into(),
+        root_run_id: None,
+        accepted_at_ms: 1_700_000_000_000,
+        data: "{}".into(),
+    };
+    assert_eq!(h.engine.enqueue_message(message(&id)).unwrap(), Accepted::Queued(id.clone()));
+    assert_eq!(
+        h.engine.enqueue_message(message("restored:on_tool_end:7")).unwrap(),
+        Accepted::Queued("restored:on_tool_end:7".into())
+    );
+    assert_eq!(
+        h.engine.enqueue_message(Message { event: "on_tool_start".into(), ..message("x") }).unwrap(),
+        Accepted::Filtered
+    );
+    assert_eq!(h.engine.enqueue_message(message("a.b")), Err(DeliveryError::InvalidId));
+    h.settle();
+    let stats = h.drain(S(60));
+    assert_invariant(&stats);
+    let got = settled.lock().unwrap().clone();
+    assert_eq!(got.len(), 2, "{got:?}");
+    // The first message was dead-lettered by sink "bad" (404); the restored one delivered everywhere.
+    assert_eq!(got.iter().find(|s| s.id == id).unwrap().outcome, FinalOutcome::DeadLettered);
+    assert_eq!(got.iter().find(|s| &*s.id == "restored:on_tool_end:7").unwrap().outcome, FinalOutcome::Delivered);
+    // The same bytes as the first life: the body's timestamp is the accepted time given.
+    let seen = ok.seen();
+    assert!(String::from_utf8_lossy(&seen[0].2).contains("2023-11-14T22:13:20.000Z"));
+    assert_eq!(h.dlq.snapshot().len(), 1);
 }

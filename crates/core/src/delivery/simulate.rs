@@ -186,6 +186,9 @@ fn simulate_engine(json: &str) -> Result<String, DeliveryError> {
         concurrency: 1,
         queue_capacity: 1,
         events: EventFilter::All,
+        overflow: crate::delivery::engine::Overflow::default(),
+        order: crate::delivery::engine::Order::default(),
+        batch: None,
     };
     let engine = Engine::new(runtime.clone(), EnvelopeLimits::default(), vec![spec], dlq.clone(), ())?;
     engine.enqueue("on_tool_end", "simulated-run", "{}".into())?;

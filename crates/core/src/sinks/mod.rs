@@ -48,10 +48,45 @@ impl SinkResponse {
     }
 }
 
+/// One attempt to deliver a **batch** of messages as one unit (a sink with `batch` configured;
+/// see [`crate::delivery::batch`]). The batch succeeds or fails as a whole.
+#[derive(Debug, Clone)]
+pub struct BatchDelivery {
+    /// The batch's own id (`webhook-id` of the request), stable across its retries.
+    pub id: Arc<str>,
+    /// The batch body ([`crate::delivery::batch`] format): what a webhook signs and sends.
+    pub body: Arc<[u8]>,
+    /// The messages, in delivery order (a run's events in emit order), each with its own id and
+    /// body — for sinks with a native batch call (Kafka, SNS, Redis pipelines).
+    pub items: Vec<Delivery>,
+    /// 1 for the first attempt, 2 for the first retry, ….
+    pub attempt: usize,
+}
+
+impl BatchDelivery {
+    /// The batch as one message: its id, its batch body, event [`crate::delivery::batch::BATCH_EVENT`].
+    pub fn as_delivery(&self) -> Delivery {
+        Delivery {
+            id: self.id.clone(),
+            body: self.body.clone(),
+            event: crate::delivery::batch::BATCH_EVENT.into(),
+            run_id: self.items.first().map_or_else(|| "".into(), |item| item.run_id.clone()),
+            attempt: self.attempt,
+        }
+    }
+}
+
 /// A delivery target.
 pub trait Sink: MaybeSend + MaybeSync + 'static {
     /// Makes one attempt.
     fn send(&self, delivery: Delivery) -> impl Future<Output = SinkResponse> + MaybeSend;
+
+    /// Makes one attempt at a whole batch. The default sends the batch body as one message
+    /// ([`BatchDelivery::as_delivery`]): right for webhooks (one signed request) and JS callbacks
+    /// (one call). Sinks with a native batch call override it and use `items`.
+    fn send_batch(&self, batch: BatchDelivery) -> impl Future<Output = SinkResponse> + MaybeSend {
+        self.send(batch.as_delivery())
+    }
 }
 
 /// What a JS-callback sink receives per attempt, as JSON text:

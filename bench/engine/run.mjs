@@ -1,0 +1,157 @@
+/**
+ * Engine benchmarks (issues 9 and 17), runwire's addon against itself in one run — each figure
+ * is a ratio of two scenarios measured side by side:
+ *
+ * - partial failure: 5 % of requests answer 503 once (seed schedule 1 s / 5 s / 30 s) vs all 200;
+ *   delivered events/s = events ÷ time until all are delivered. `--before <addon.node>` runs the
+ *   same pair on another build of the addon (e.g. main's, before the delay queue).
+ * - batch: a 5 ms receiver, same concurrency, `batch: { maxEvents: 100, lingerMs: 5 }` vs single
+ *   events; events/s and JS-thread time per event (event-loop busy time ÷ events).
+ * - ordering: 1,000 runs × 20 events, `ordering: 'run'` vs none, all 200; events/s.
+ * - memory: 1,000,000 runs × 3 events (the handler's pattern: two end their run) through one
+ *   delivery to a function sink; RSS sampled every 100,000 runs, slope over the second half.
+ *
+ *   npm run bench:engine [-- --only partial,batch,ordering,memory] [-- --before path/to/runwire.node]
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import * as rw from 'runwire';
+import { createDeliveryApi } from '../../npm/runwire/src/delivery.js';
+
+const args = process.argv.slice(2);
+const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const only = opt('--only')?.split(',');
+const wanted = (name) => !only || only.includes(name);
+const SECRET = rw.generateSecret();
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function withReceiver(flags, fn) {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./receiver.mjs', import.meta.url)), ...flags], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = await once(child.stdout, 'data');
+  const url = `http://127.0.0.1:${/listening (\d+)/.exec(String(line))[1]}`;
+  try {
+    return await fn(url);
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+}
+
+const event = (i) => ({ event: 'on_tool_end', name: 'calculator', output: `result ${i} — café ☕`, step_index: i % 10 });
+
+/** Sends `n` events in chunks (yielding to the loop), drains; events/s and JS µs/event. */
+async function pump(api, sink, n, { runs = n, chunk = 2_000 } = {}) {
+  const d = api.createDelivery({ urlPolicy: { profile: 'dev' }, exitDrainMs: false, sinks: [{ secret: SECRET, events: '*', ...sink }], dlq: () => {} });
+  const elu = performance.eventLoopUtilization();
+  const started = performance.now();
+  // When 95 % were delivered: throughput without the last retries' backoff tail.
+  let at95 = null;
+  const probe = setInterval(() => {
+    if (at95 === null && d.stats().delivered >= 0.95 * n) at95 = (performance.now() - started) / 1000;
+  }, 20);
+  for (let i = 0; i < n; i += chunk) {
+    for (let j = i; j < Math.min(n, i + chunk); j += 1) {
+      const run = j % runs;
+      d.send('on_tool_end', `run${run}-${j}`, event(j), { rootRunId: `root${run}` });
+    }
+    await sleep(0);
+  }
+  const stats = await d.drain(300_000);
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(probe);
+  const busy = performance.eventLoopUtilization(elu);
+  await d.close(1_000);
+  if (stats.delivered !== n) throw new Error(`delivered ${stats.delivered} of ${n}: ${JSON.stringify(stats)}`);
+  return { perSec: n / seconds, per95: (0.95 * n) / (at95 ?? seconds), jsUs: (busy.active * 1000) / n, seconds, attempts: stats.attempts };
+}
+
+const addonApi = createDeliveryApi(createRequire(import.meta.url)('../../npm/runwire/native/runwire.linux-x64-gnu.node'), { resolveHeaderTemplates: (h) => h });
+const results = {};
+const fmt = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+if (wanted('partial')) {
+  const N = 40_000;
+  const sink = (url) => ({ url: `${url}/hook`, concurrency: 64 });
+  const pair = async (api) => ({
+    ok: await withReceiver([], (url) => pump(api, sink(url), N)),
+    partial: await withReceiver(['--fail-percent', '5'], (url) => pump(api, sink(url), N)),
+  });
+  results.partial = { after: await pair(addonApi) };
+  const before = opt('--before');
+  if (before) results.partial.before = await pair(createDeliveryApi(createRequire(import.meta.url)(before), { resolveHeaderTemplates: (h) => h }));
+  console.error('partial', JSON.stringify(results.partial));
+}
+
+if (wanted('batch')) {
+  const N = 20_000;
+  results.batch = await withReceiver(['--delay-ms', '5'], async (url) => ({
+    single: await pump(addonApi, { url: `${url}/hook`, concurrency: 16 }, N),
+    batched: await pump(addonApi, { url: `${url}/hook`, concurrency: 16, batch: { maxEvents: 100, lingerMs: 5 } }, N),
+  }));
+  console.error('batch', JSON.stringify(results.batch));
+}
+
+if (wanted('ordering')) {
+  const N = 20_000;
+  results.ordering = await withReceiver([], async (url) => ({
+    none: await pump(addonApi, { url: `${url}/hook`, concurrency: 64 }, N, { runs: 1_000 }),
+    run: await pump(addonApi, { url: `${url}/hook`, concurrency: 64, ordering: 'run' }, N, { runs: 1_000 }),
+  }));
+  console.error('ordering', JSON.stringify(results.ordering));
+}
+
+if (wanted('memory')) {
+  const RUNS = Number(opt('--runs') ?? 1_000_000);
+  let delivered = 0;
+  const d = rw.createDelivery({ exitDrainMs: false, sinks: [{ send: () => { delivered += 1; }, events: '*', concurrency: 64 }] });
+  const samples = [];
+  const data = { event: 'on_tool_end', output: 'ok' };
+  for (let r = 0; r < RUNS; r += 1) {
+    const root = `0c1d2e3f-4a5b-4e6f-8a9b-${String(r).padStart(12, '0')}`;
+    const tool = `1f0a7c3e-2b4d-4e6f-8a9b-${String(r).padStart(12, '0')}`;
+    d.send('on_custom_event', root, data, { rootRunId: root });
+    d.send('on_tool_end', tool, data, { rootRunId: root, endsRun: true });
+    d.send('on_chain_end', root, data, { rootRunId: root, endsRun: true });
+    if ((r + 1) % 5_000 === 0) {
+      while (d.stats().pending > 20_000) await sleep(1);
+    }
+    if ((r + 1) % 100_000 === 0) {
+      await d.drain(60_000);
+      globalThis.gc?.();
+      samples.push({ runs: r + 1, rssMb: process.memoryUsage().rss / 1048576 });
+      console.error(`memory: ${r + 1} runs, rss ${samples.at(-1).rssMb.toFixed(1)} MB`);
+    }
+  }
+  await d.close(60_000);
+  const half = samples.slice(Math.floor(samples.length / 2));
+  const mx = half.reduce((a, s) => a + s.runs, 0) / half.length;
+  const my = half.reduce((a, s) => a + s.rssMb, 0) / half.length;
+  const slope = half.reduce((a, s) => a + (s.runs - mx) * (s.rssMb - my), 0) / half.reduce((a, s) => a + (s.runs - mx) ** 2, 0);
+  results.memory = { runs: RUNS, events: delivered, samples, slopeMbPer100k: slope * 100_000 };
+  console.error('memory', JSON.stringify({ ...results.memory, samples: undefined }));
+}
+
+const lines = [`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(1)).join(' / ')}. \`npm run bench:engine\`.`, '', '| scenario | figure | baseline (same run) | ratio | target |', '|---|---|---|---|---|'];
+const p = results.partial;
+if (p) {
+  const row = (label, r, target) => {
+    lines.push(`| ${label} | ${fmt(r.partial.perSec)} delivered/s (all delivered) | all 200: ${fmt(r.ok.perSec)}/s | ${(r.partial.perSec / r.ok.perSec).toFixed(2)}× | ${target} |`);
+    lines.push(`| same, first 95 % delivered (without the 1 s backoff tail) | ${fmt(r.partial.per95)} delivered/s | all 200: ${fmt(r.ok.per95)}/s | ${(r.partial.per95 / r.ok.per95).toFixed(2)}× | ${target} |`);
+  };
+  row('5 % of requests 503 once, 40k events, concurrency 64 (delay queue)', p.after, '≥ 0.80×');
+  if (p.before) row("before: main's addon (a retry holds its worker)", p.before, '—');
+}
+const b = results.batch;
+if (b) {
+  lines.push(`| batch (100, linger 5 ms), 5 ms receiver, concurrency 16 | ${fmt(b.batched.perSec)} events/s | single events: ${fmt(b.single.perSec)}/s | ${(b.batched.perSec / b.single.perSec).toFixed(2)}× | ≥ 5× |`);
+  lines.push(`| JS-thread time per event, same runs | ${b.batched.jsUs.toFixed(2)} µs batched | ${b.single.jsUs.toFixed(2)} µs single | ${(b.single.jsUs / b.batched.jsUs).toFixed(2)}× less | not higher |`);
+}
+const o = results.ordering;
+if (o) lines.push(`| ordering: 'run', 1,000 runs × 20 events, concurrency 64 | ${fmt(o.run.perSec)} events/s | unordered: ${fmt(o.none.perSec)}/s | ${(o.run.perSec / o.none.perSec).toFixed(2)}× | ≥ 0.80× |`);
+const m = results.memory;
+if (m) lines.push(`| memory: ${fmt(m.runs)} runs × 3 events, one delivery | RSS ${m.samples.map((s) => s.rssMb.toFixed(0)).join(' → ')} MB (every 100k runs) | — | slope ${m.slopeMbPer100k.toFixed(2)} MB per 100k runs (second half) | flat |`);
+console.log(lines.join('\n'));
