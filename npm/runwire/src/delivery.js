@@ -28,7 +28,7 @@ const HOOKS = {
 
 const SINK_KEYS = new Set([
   'name', 'url', 'secret', 'scheme', 'githubSecret', 'githubHeader', 'headers', 'timeoutMs',
-  'retryDelaysMs', 'jitter', 'concurrency', 'queueCapacity', 'events', 'urlPolicy', 'queryToken', 'health',
+  'retryDelaysMs', 'jitter', 'concurrency', 'queueCapacity', 'events', 'urlPolicy', 'queryToken', 'health', 'type',
 ]);
 
 const CALLBACK_SINK_KEYS = new Set(['name', 'send', 'retryDelaysMs', 'jitter', 'concurrency', 'queueCapacity', 'events']);
@@ -62,9 +62,26 @@ function callbackSinkConfig(sink, index, callbacks) {
   return out;
 }
 
+/** Native queue sinks of the addon (`type: 'redis' | 'kafka' | 'sns'`); the engine validates every field. */
+const QUEUE_TYPES = new Set(['redis', 'kafka', 'sns']);
+
+function queueSinkConfig(sink) {
+  const out = {};
+  for (const [key, value] of Object.entries(sink)) {
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
 function sinkConfig(sink, index, resolveHeaders, callbacks) {
   if (sink === null || typeof sink !== 'object') throw invalidArgument(`sinks[${index}] must be an object`);
   if (typeof sink.send === 'function') return callbackSinkConfig(sink, index, callbacks);
+  if (sink.type !== undefined && sink.type !== 'webhook') {
+    if (!QUEUE_TYPES.has(sink.type)) {
+      throw invalidArgument(`sinks[${index}].type must be 'webhook', 'redis', 'kafka' or 'sns'`);
+    }
+    return queueSinkConfig(sink);
+  }
   if (typeof sink.url !== 'string') throw invalidArgument(`sinks[${index}].url must be a string (or give a send function)`);
   const out = {};
   for (const [key, value] of Object.entries(sink)) {
@@ -162,6 +179,7 @@ export function createDeliveryApi(native, policy, host = {}) {
     };
     // One `urlPolicy` for every sink that has none of its own (default: the safe profile).
     const withPolicy = (sink) => (options.urlPolicy !== undefined && sink?.urlPolicy === undefined && sink !== null && typeof sink === 'object'
+      && QUEUE_TYPES.has(sink.type) === false
       ? { ...sink, urlPolicy: options.urlPolicy }
       : sink);
     const callbacks = [];
