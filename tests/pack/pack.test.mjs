@@ -19,7 +19,7 @@ before(async () => {
   const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', project], { cwd: packageDir });
   const tarball = stdout.trim().split('\n').at(-1);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'throwaway', private: true, type: 'module' }));
-  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `./${tarball}`], { cwd: project });
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `./${tarball}`], { cwd: project });
 });
 
 after(() => rmSync(project, { recursive: true, force: true }));
@@ -39,6 +39,12 @@ test('the packed tarball ships the addon, the web build and the types', () => {
     assert.ok(files.includes(expected), `${expected} is in the package`);
   }
   assert.ok(!files.some((f) => f.endsWith('.rs')), 'no Rust sources in the package');
+});
+
+test('the installed package has the runwire CLI (npx runwire)', async () => {
+  const { stdout } = await run('npx', ['--no-install', 'runwire', '--help'], { cwd: project });
+  assert.match(stdout, /usage: runwire <command>/);
+  for (const command of ['listen', 'replay', 'dlq']) assert.match(stdout, new RegExp(`\\n  ${command} `));
 });
 
 test('installed package signs and verifies in Node (addon), via import and require', async () => {
