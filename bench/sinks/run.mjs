@@ -91,8 +91,8 @@ try {
   if (process.argv.includes('--write')) {
     const path = here('../../BENCHMARKS.md');
     const text = readFileSync(path, 'utf8');
-    const start = '<!-- sinks:start -->';
-    const end = '<!-- sinks:end -->';
+    const start = '<!-- bench:sinks:begin -->';
+    const end = '<!-- bench:sinks:end -->';
     if (!text.includes(start)) throw new Error('BENCHMARKS.md has no sink markers');
     writeFileSync(path, `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`);
   }
