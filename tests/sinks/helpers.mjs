@@ -57,19 +57,23 @@ export function assertAccounted({ stats, count, seen, dead, allowLost = 0, label
   const deadIds = new Map(dead.map((d) => [d.id, d]));
   assert.equal(deadIds.size, dead.length, `${label}: dead-lettered at most once`);
   let missing = 0;
+  // At least once: a request the server carried out but whose answer was lost (timeout, reset)
+  // counts as failed; if its retries then run out, the event is both read back and
+  // dead-lettered. The sender cannot know; consumers dedupe on id. Counted, not hidden.
+  let both = 0;
   for (let i = 0; i < count; i += 1) {
     const id = idOf(i);
     const letter = deadIds.get(id);
     if (letter) {
       assert.ok(letter.reason, `${label}: ${id} has a reason`);
-      assert.ok(!seen.has(id), `${label}: ${id} dead-lettered after it was delivered`);
+      if (seen.has(id)) both += 1;
     } else if (!seen.has(id)) {
       missing += 1;
     }
   }
   assert.ok(missing <= allowLost, `${label}: ${missing} accepted events neither read back nor dead-lettered (allowed ${allowLost})`);
   const duplicates = [...seen.values()].reduce((sum, n) => sum + n - 1, 0);
-  return { missing, duplicates, deadReasons: countBy(dead, (d) => d.reason) };
+  return { missing, duplicates, both, deadReasons: countBy(dead, (d) => d.reason) };
 }
 
 export function countBy(items, key) {
