@@ -20,7 +20,7 @@ export async function sendEvents(delivery, count, { slices = 20, pauseMs = 10, b
   const per = Math.ceil(count / slices);
   for (let slice = 0; slice * per < count; slice += 1) {
     for (let i = slice * per; i < Math.min(count, (slice + 1) * per); i += 1) {
-      const data = { event: 'on_custom_event', name: 'progress', run_id: `run-${i}`, data: { i } };
+      const data = { event: 'on_custom_event', name: 'progress', run_id: `run-${i}`, data: { i, note: 'café ☕ — non-ASCII bytes' } };
       if (root) data.parent_ids = [root(i)];
       assert.equal(delivery.send('on_custom_event', `run-${i}`, data), true);
     }

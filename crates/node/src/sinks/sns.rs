@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::http_request::{sign, PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use runwire_core::delivery::retry::Outcome;
@@ -200,7 +200,7 @@ impl Publisher {
 
     /// Signs and posts a form; the answer's XML on 200, a classified failure otherwise.
     async fn post(&self, form: String) -> Result<String, (Failure, String)> {
-        const CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
+        const CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
         let signed = self.sign(&form, CONTENT_TYPE).map_err(|e| (Failure::Invalid, format!("sigv4: {e}")))?;
         let mut request = self.http.post(&self.endpoint).timeout(self.timeout).header("content-type", CONTENT_TYPE);
         for (name, value) in signed {
@@ -225,12 +225,16 @@ impl Publisher {
     }
 
     fn sign(&self, body: &str, content_type: &str) -> Result<Vec<(String, String)>, String> {
+        // Send and sign `x-amz-content-sha256` as the SDK does: verifiers that re-derive the
+        // payload hash from a parsed form (moto) get non-ASCII bodies wrong without it.
+        let mut settings = SigningSettings::default();
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
         let params = v4::SigningParams::builder()
             .identity(&self.identity)
             .region(&self.region)
             .name("sns")
             .time(SystemTime::now())
-            .settings(SigningSettings::default())
+            .settings(settings)
             .build()
             .map_err(|e| e.to_string())?
             .into();
