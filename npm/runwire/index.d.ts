@@ -516,6 +516,8 @@ export type DeliveryEventName =
   | (string & {});
 
 export interface WebhookSinkOptions {
+  /** @default "webhook" */
+  type?: 'webhook';
   /** Name for stats, hooks and dead letters (never a secret). @default "default" / "sink<i>" */
   name?: string;
   /** Target URL (http: or https:). Redirects are never followed. */
@@ -706,8 +708,100 @@ export interface CallbackSinkOptions {
   batch?: boolean | BatchOptions;
 }
 
+/** Engine and signing options every native queue sink shares (Node addon only). */
+export interface QueueSinkCommonOptions {
+  /** Name for stats, hooks and dead letters. @default "default" / "sink<i>" */
+  name?: string;
+  /**
+   * Standard Webhooks `whsec_` secret(s): each record then carries `webhook-id`,
+   * `webhook-timestamp`, `webhook-signature` so a consumer verifies it like a webhook. @default unsigned
+   */
+  secret?: string | string[];
+  /** @default "standard" */
+  scheme?: 'standard' | 'github' | 'both';
+  githubSecret?: string;
+  /** @default "x-signature-256" */
+  githubHeader?: string;
+  /** Time per attempt (connect, send, acknowledgement). @default 10000 */
+  timeoutMs?: number;
+  /** @default [1000, 5000, 30000] */
+  retryDelaysMs?: number[];
+  /** @default true */
+  jitter?: boolean;
+  /** Concurrent attempts; they share one connection (Redis pipelining, Kafka/SNS batches). @default 16 */
+  concurrency?: number;
+  /** @default 100000 */
+  queueCapacity?: number;
+  events?: DeliveryEventName[] | '*';
+  health?: EndpointHealthOptions;
+}
+
+/**
+ * Redis Streams: one `XADD <stream> MAXLEN ~ <maxLen> * id … type … event … run_id …
+ * webhook-id … webhook-timestamp … webhook-signature … body <canonical JSON>` per event.
+ */
+export interface RedisSinkOptions extends QueueSinkCommonOptions {
+  type: 'redis';
+  /** `redis://[user[:password]@]host[:port][/db]`, or `rediss://` for TLS. */
+  url: string;
+  stream: string;
+  /** Approximate stream length bound (`MAXLEN ~`); 0 = never trim. @default 100000 */
+  maxLen?: number;
+  /** ACL user (overrides the URL's). */
+  username?: string;
+  /** Password (overrides the URL's); never logged or dead-lettered. */
+  password?: string;
+}
+
+/**
+ * Kafka: key = root run id (one run stays in order on one partition), value = canonical body,
+ * headers = id, type, event, run_id and the signature headers; `acks = all`.
+ */
+export interface KafkaSinkOptions extends QueueSinkCommonOptions {
+  type: 'kafka';
+  /** Bootstrap brokers, `host:port`. */
+  brokers: string | string[];
+  /** Must exist (a missing topic dead-letters with `unknown_topic: …`). */
+  topic: string;
+  /** @default "runwire" */
+  clientId?: string;
+  /** TLS to the brokers; `{ ca }` adds a PEM CA to the webpki roots. @default false */
+  tls?: boolean | { ca?: string };
+  sasl?: { mechanism?: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  /** @default "none" */
+  compression?: 'none' | 'gzip' | 'snappy';
+  /** How long a partition's batch waits for more records. @default 5 */
+  lingerMs?: number;
+  /** @default 524288 */
+  maxBatchBytes?: number;
+}
+
+/**
+ * Amazon SNS: `Publish` (SigV4) of the canonical body with message attributes id, type, event,
+ * run_id and the signature headers; FIFO topics get `MessageGroupId` = root run id and
+ * `MessageDeduplicationId` = event id. Concurrent attempts are coalesced into `PublishBatch`.
+ */
+export interface SnsSinkOptions extends QueueSinkCommonOptions {
+  type: 'sns';
+  /** `arn:aws:sns:<region>:<account>:<topic>` (`.fifo` for FIFO topics). */
+  topicArn: string;
+  /** @default the ARN's region, else AWS_REGION */
+  region?: string;
+  /** Endpoint override (a VPC endpoint, LocalStack, moto). @default https://sns.<region>.amazonaws.com/ */
+  endpoint?: string;
+  /** @default AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Coalesce concurrent attempts into PublishBatch (≤ 10 entries, ≤ 256 KB). @default true */
+  batch?: boolean;
+  /** How long a batch waits for company. @default 2 */
+  lingerMs?: number;
+}
+
+/** The addon's native queue sinks. The web build has none: use a {@link CallbackSinkOptions} sink around your own client. */
+export type QueueSinkOptions = RedisSinkOptions | KafkaSinkOptions | SnsSinkOptions;
+
 export interface DeliveryOptions {
-  sinks: Array<WebhookSinkOptions | CallbackSinkOptions>;
+  sinks: Array<WebhookSinkOptions | CallbackSinkOptions | QueueSinkOptions>;
   /**
    * Where dead letters go. Addon default: files under `.runwire/dlq/YYYY/MM/DD/<run_id>/<sink>/<sha256(id)>.json`
    * (`{ dir }` to choose; the web build has no file DLQ and refuses `{ dir }` with

@@ -36,13 +36,18 @@ impl Sink for CallbackSink {
     }
 }
 
-/// The addon's sink: a signed webhook or a JS callback (one engine type for both).
-#[expect(clippy::large_enum_variant, reason = "one value per configured sink, built once")]
+/// The addon's sink: a signed webhook, a JS callback or a native queue (one engine type for all).
 pub enum NodeSink {
     /// HTTP webhook over the native transport.
     Webhook(WebhookSink<NativeTransport, NodeRuntime>),
     /// A JS function.
     Callback(CallbackSink),
+    /// Redis Streams.
+    Redis(crate::sinks::redis::RedisSink),
+    /// Kafka.
+    Kafka(crate::sinks::kafka::KafkaSink),
+    /// Amazon SNS.
+    Sns(crate::sinks::sns::SnsSink),
 }
 
 impl Sink for NodeSink {
@@ -50,6 +55,9 @@ impl Sink for NodeSink {
         match self {
             Self::Webhook(sink) => sink.send(delivery).await,
             Self::Callback(sink) => sink.send(delivery).await,
+            Self::Redis(sink) => sink.send(delivery).await,
+            Self::Kafka(sink) => sink.send(delivery).await,
+            Self::Sns(sink) => sink.send(delivery).await,
         }
     }
 }

@@ -26,6 +26,7 @@ use crate::callback_sink::{CallbackFn, CallbackSink, NodeSink};
 use crate::error::{invalid_argument, to_js, Result};
 use crate::file_dlq::FileDeadLetters;
 use crate::runtime::NodeRuntime;
+use crate::sinks::{kafka::KafkaSink, redis::RedisSink, sns::SnsSink};
 use crate::ssrf::VettedResolver;
 use crate::transport::{NativeTransport, TransportOptions};
 
@@ -98,6 +99,10 @@ fn callback(function: Option<Function<'_, String, ()>>) -> Result<Option<Callbac
         .transpose()
 }
 
+fn sink_error(name: &str, message: String) -> crate::error::JsError {
+    to_js(DeliveryError::InvalidConfig(format!("sink {name:?}: {message}")))
+}
+
 /// The JS layer validates timeouts; anything odd that slips through means "no waiting".
 fn millis(ms: f64) -> Duration {
     if ms.is_finite() && ms > 0.0 {
@@ -154,6 +159,16 @@ pub fn create_delivery(
                         invalid_argument(format!("sink {:?}: no callback number {index}", options.name))
                     })?;
                     NodeSink::Callback(CallbackSink(function))
+                }
+                // Native queue sinks: settings checked now, connections made on the first attempt.
+                SinkTarget::Redis(config) => {
+                    NodeSink::Redis(RedisSink::new(config).map_err(|e| sink_error(&options.name, e))?)
+                }
+                SinkTarget::Kafka(config) => {
+                    NodeSink::Kafka(KafkaSink::new(config).map_err(|e| sink_error(&options.name, e))?)
+                }
+                SinkTarget::Sns(config) => {
+                    NodeSink::Sns(SnsSink::new(config).map_err(|e| sink_error(&options.name, e))?)
                 }
             };
             let (spec, sink_health) = options.into_spec(sink);

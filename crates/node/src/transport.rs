@@ -47,7 +47,8 @@ pub struct NativeTransport {
     client: reqwest::Client,
 }
 
-fn tls_config() -> Result<rustls::ClientConfig, String> {
+/// rustls on ring with the webpki roots (shared by every HTTP client of the addon).
+pub fn tls_config() -> Result<rustls::ClientConfig, String> {
     let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
     rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()

@@ -115,6 +115,14 @@ pub fn create_delivery(
                     })?;
                     WebSink::Callback(CallbackSink(function))
                 }
+                // The core refuses queue types in this build (no `queue-sinks` feature); kept
+                // for the workspace build, where features are unified.
+                SinkTarget::Redis(_) | SinkTarget::Kafka(_) | SinkTarget::Sns(_) => {
+                    return Err(crate::error::invalid_argument(&format!(
+                        "sink {:?}: queue sinks need the Node addon; wrap your own client in a send-function sink",
+                        options.name
+                    )))
+                }
             };
             let (spec, sink_health) = options.into_spec(sink);
             health.extend(sink_health);

@@ -35,6 +35,9 @@ const HOOKS = {
 export const BATCH_TYPE = 'runwire.batch';
 export const BATCH_EVENT = 'runwire_batch';
 
+/** Native queue sinks of the addon (`type: 'redis' | 'kafka' | 'sns'`); the engine validates every field. */
+const QUEUE_TYPES = new Set(['redis', 'kafka', 'sns']);
+
 /**
  * A sink whose `send` is a function: the engine calls it once per attempt (off the caller's
  * stack; natively from a tokio thread through a threadsafe function) with
@@ -226,6 +229,11 @@ export function createDeliveryApi(native, policy, host = {}) {
     const callbacks = [];
     const sinks = o.sinks.map((raw, i) => {
       const path = `options.sinks[${i}]`;
+      if (raw !== null && typeof raw === 'object' && raw.type !== undefined && raw.type !== 'webhook') {
+        if (!QUEUE_TYPES.has(raw.type)) throw invalidArgument(`${path}.type must be 'webhook', 'redis', 'kafka' or 'sns'`);
+        const sink = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined));
+        return { sink, config: sink };
+      }
       const sink = readOptions(raw, (keys) => (keys.includes('send') ? 'callbackSink' : 'sink'), path);
       if (sink.send) return { sink, config: callbackSinkConfig(sink, callbacks) };
       // One `urlPolicy` for every sink that has none of its own (default: the safe profile).

@@ -98,6 +98,7 @@ export const SCHEMAS = {
     urlPolicy: plainObject,
     queryToken: nonEmptyString,
     health: shape('health'),
+    type: oneOf('webhook'),
   },
   callbackSink: { ...SINK_COMMON, send: fn },
   health: {

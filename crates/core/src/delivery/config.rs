@@ -47,14 +47,14 @@ pub const DEFAULT_QUEUE_CAPACITY: usize = 100_000;
 
 /// A JSON object being read field by field; unknown fields are refused by name. (Hand-written
 /// over `serde_json::Value` instead of derived: the derive costs the web build ~10 KB gzip.)
-struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     map: &'a Map<String, Value>,
     what: &'a str,
     known: &'static [&'static str],
 }
 
 impl<'a> Fields<'a> {
-    fn new(value: &'a Value, what: &'a str, known: &'static [&'static str]) -> Result<Self, DeliveryError> {
+    pub(crate) fn new(value: &'a Value, what: &'a str, known: &'static [&'static str]) -> Result<Self, DeliveryError> {
         let map = value.as_object().ok_or_else(|| invalid(format!("{what} must be an object")))?;
         if let Some(key) = map.keys().find(|k| !known.contains(&k.as_str())) {
             return Err(invalid(format!("{what}: unknown field `{key}`, expected one of {}", known.join(", "))));
@@ -62,12 +62,12 @@ impl<'a> Fields<'a> {
         Ok(Self { map, what, known })
     }
 
-    fn get(&self, key: &str) -> Option<&'a Value> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Value> {
         debug_assert!(self.known.contains(&key));
         self.map.get(key).filter(|v| !v.is_null())
     }
 
-    fn string(&self, key: &str) -> Result<Option<String>, DeliveryError> {
+    pub(crate) fn string(&self, key: &str) -> Result<Option<String>, DeliveryError> {
         self.get(key)
             .map(|v| {
                 v.as_str().map(str::to_owned).ok_or_else(|| invalid(format!("{}.{key} must be a string", self.what)))
@@ -75,26 +75,26 @@ impl<'a> Fields<'a> {
             .transpose()
     }
 
-    fn uint(&self, key: &str) -> Result<Option<u64>, DeliveryError> {
+    pub(crate) fn uint(&self, key: &str) -> Result<Option<u64>, DeliveryError> {
         self.get(key)
             .map(|v| v.as_u64().ok_or_else(|| invalid(format!("{}.{key} must be a non-negative integer", self.what))))
             .transpose()
     }
 
-    fn usize(&self, key: &str) -> Result<Option<usize>, DeliveryError> {
+    pub(crate) fn usize(&self, key: &str) -> Result<Option<usize>, DeliveryError> {
         self.uint(key)?
             .map(|n| usize::try_from(n).map_err(|_| invalid(format!("{}.{key} is too large", self.what))))
             .transpose()
     }
 
-    fn boolean(&self, key: &str) -> Result<Option<bool>, DeliveryError> {
+    pub(crate) fn boolean(&self, key: &str) -> Result<Option<bool>, DeliveryError> {
         self.get(key)
             .map(|v| v.as_bool().ok_or_else(|| invalid(format!("{}.{key} must be a boolean", self.what))))
             .transpose()
     }
 
     /// A string or an array of strings.
-    fn strings(&self, key: &str) -> Result<Option<Vec<String>>, DeliveryError> {
+    pub(crate) fn strings(&self, key: &str) -> Result<Option<Vec<String>>, DeliveryError> {
         let bad = || invalid(format!("{}.{key} must be a string or an array of strings", self.what));
         self.get(key)
             .map(|v| match v {
@@ -106,16 +106,16 @@ impl<'a> Fields<'a> {
     }
 
     /// An integer within the documented range of `bound_key` (see [`bounds`]).
-    fn bounded(&self, key: &str, bound_key: &str) -> Result<Option<u64>, DeliveryError> {
+    pub(crate) fn bounded(&self, key: &str, bound_key: &str) -> Result<Option<u64>, DeliveryError> {
         self.get(key).map(|v| bounds::read(v, bound_key, &format!("{}.{key}", self.what)).map_err(invalid)).transpose()
     }
 
-    fn bounded_usize(&self, key: &str, bound_key: &str) -> Result<Option<usize>, DeliveryError> {
+    pub(crate) fn bounded_usize(&self, key: &str, bound_key: &str) -> Result<Option<usize>, DeliveryError> {
         // Every bound is far below usize::MAX on 32-bit wasm too.
         Ok(self.bounded(key, bound_key)?.map(|n| usize::try_from(n).unwrap_or(usize::MAX)))
     }
 
-    fn uints(&self, key: &str) -> Result<Option<Vec<u64>>, DeliveryError> {
+    pub(crate) fn uints(&self, key: &str) -> Result<Option<Vec<u64>>, DeliveryError> {
         let bad = || invalid(format!("{}.{key} must be an array of non-negative integers", self.what));
         self.get(key)
             .map(|v| v.as_array().ok_or_else(bad)?.iter().map(|i| i.as_u64().ok_or_else(bad)).collect())
@@ -144,6 +144,7 @@ const SINK_FIELDS: &[&str] = &[
     "ordering",
     "batch",
     "overflow",
+    "type",
 ];
 
 /// Where a sink delivers.
@@ -153,6 +154,12 @@ pub enum SinkTarget {
     Webhook(WebhookConfig),
     /// The binding's JS callback number `n` (passed next to the JSON config).
     Callback(usize),
+    /// Redis Streams (`type: "redis"`, Node addon only).
+    Redis(crate::sinks::redis::RedisConfig),
+    /// Kafka (`type: "kafka"`, Node addon only).
+    Kafka(crate::sinks::kafka::KafkaConfig),
+    /// Amazon SNS (`type: "sns"`, Node addon only).
+    Sns(crate::sinks::sns::SnsConfig),
 }
 
 impl SinkTarget {
@@ -160,7 +167,7 @@ impl SinkTarget {
     pub fn webhook(&self) -> Option<&WebhookConfig> {
         match self {
             Self::Webhook(config) => Some(config),
-            Self::Callback(_) => None,
+            _ => None,
         }
     }
 }
@@ -327,11 +334,10 @@ fn parse_batch(value: &Value) -> Result<Option<BatchConfig>, String> {
     Ok(Some(config))
 }
 
-fn parse_sink(value: &Value, index: usize, default_name: String) -> Result<(SinkOptions, SinkTarget), DeliveryError> {
-    let what = format!("sinks[{index}]");
-    let raw = Fields::new(value, &what, SINK_FIELDS)?;
-    let name = raw.string("name")?.unwrap_or(default_name);
-    let callback = raw.usize("callback")?;
+/// The engine-side options every sink type shares (retry schedule, concurrency, queue, events,
+/// URL policy, health, ordering, batching, overflow); `raw` must list their fields.
+pub(crate) fn sink_options(raw: &Fields<'_>, name: String) -> Result<SinkOptions, DeliveryError> {
+    let what = raw.what;
     let delays = raw.uints("retryDelaysMs")?.unwrap_or_else(|| DEFAULT_DELAYS_MS.to_vec());
     let length = bounds::bound("sinks[].retryDelaysMs.length");
     let delay = bounds::bound("sinks[].retryDelaysMs[]");
@@ -391,8 +397,20 @@ fn parse_sink(value: &Value, index: usize, default_name: String) -> Result<(Sink
         url_policy,
         health,
     };
+    Ok(options)
+}
+
+fn parse_sink(value: &Value, index: usize, default_name: String) -> Result<(SinkOptions, SinkTarget), DeliveryError> {
+    let what = format!("sinks[{index}]");
+    let kind = value.get("type").and_then(Value::as_str).unwrap_or("webhook");
+    if kind != "webhook" {
+        return crate::sinks::queue_config::parse(kind, value, &what, default_name);
+    }
+    let raw = Fields::new(value, &what, SINK_FIELDS)?;
+    let name = raw.string("name")?.unwrap_or(default_name);
+    let options = sink_options(&raw, name)?;
     let name = &options.name;
-    if let Some(index) = callback {
+    if let Some(index) = raw.usize("callback")? {
         if raw.get("url").is_some() {
             return Err(invalid(format!("sink {name:?}: a sink has either a url or a send callback")));
         }

@@ -3,8 +3,17 @@
 //! A sink performs **one attempt** and reports what happened; it never retries, sleeps or
 //! dead-letters — the engine owns those (see the layer order in [`crate::delivery::engine`]). The HTTP
 //! webhook sink ([`crate::sinks::webhook::WebhookSink`]) signs each attempt afresh; the bindings add
-//! JS-callback sinks; queue sinks (Redis, Kafka, SNS) plug in the same way.
+//! JS-callback sinks; the addon adds native queue sinks (Redis Streams, Kafka, SNS), whose pure
+//! half lives here: the fields a queue record carries and its signing ([`queue`]), the error
+//! table every queue client maps onto ([`failure`]), and per transport the config and wire
+//! mapping ([`redis`], [`kafka`], [`sns`]; parsed by [`queue_config`]).
 
+pub mod failure;
+pub mod kafka;
+pub mod queue;
+pub mod queue_config;
+pub mod redis;
+pub mod sns;
 pub mod webhook;
 
 use std::future::Future;
