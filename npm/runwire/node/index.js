@@ -1,8 +1,9 @@
 /**
- * runwire for Node.js: the native addon. `import` and (Node >= 20.19) `require()` both load
- * this module; it has no top-level await, so require(esm) works.
+ * runwire for Node.js: the native addon, or the WebAssembly engine where no addon matches this
+ * platform (./engine.js). `import` and (Node >= 20.19) `require()` both load this module; it
+ * has no top-level await, so require(esm) works.
  */
-import { createRequire } from 'node:module';
+import { loadEngine } from './engine.js';
 import { createApi } from '../src/api.js';
 import { createEvents } from '../src/events/index.js';
 import * as context from './context.js';
@@ -10,11 +11,11 @@ import { createPolicyApi } from '../src/policy.js';
 import { createReceiverApi } from '../src/receiver.js';
 import { createDeliveryApi } from '../src/delivery.js';
 
-const native = createRequire(import.meta.url)('./native.cjs');
+const { engine: native, target: loaded } = loadEngine();
 const api = createApi(native);
 const events = createEvents(native, context);
 
-export const target = 'node-addon';
+export const target = loaded;
 export const { generateSecret, signWebhook, signGithubWebhook, signStripeWebhook, verifyWebhook, canonicalJson } = api;
 export const { dispatchCustomEvent, streamEvents, invokeRun, awaitCallbacks } = events;
 const policy = createPolicyApi(native, { defaultEnv: () => process.env });
