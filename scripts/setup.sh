@@ -6,6 +6,8 @@
 #   - Debian packages for tests: chromium + chromium-driver (wasm-opt comes from npm binaryen)
 #   - npm dependencies (npm install, not npm ci: see shared toolchain notes)
 #   - for tests: a Python venv with the PyPI standardwebhooks verifier
+#   - for tests: the per-platform addon packages (scripts/build-platforms.sh, cached under
+#     ~/.cache/runwire/cross) and LLVM's readobj/nm to check their formats
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -29,7 +31,7 @@ if [ ! -x "$(wasm_bindgen_bin)" ]; then
 fi
 
 apt_packages=()
-[ "$mode" = test ] && apt_packages+=(chromium chromium-driver)
+[ "$mode" = test ] && apt_packages+=(chromium chromium-driver llvm)
 missing=()
 for pkg in "${apt_packages[@]+"${apt_packages[@]}"}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -64,3 +66,4 @@ if [ "$mode" = test ]; then
 fi
 
 bash scripts/build.sh
+if [ "$mode" = test ]; then bash scripts/build-platforms.sh; fi

@@ -10,6 +10,7 @@ import * as context from './context.js';
 import { createPolicyApi } from '../src/policy.js';
 import { createReceiverApi } from '../src/receiver.js';
 import { createDeliveryApi } from '../src/delivery.js';
+import { fileDeadLetters } from './file-dlq.js';
 
 const { engine: native, target: loaded } = loadEngine();
 const api = createApi(native);
@@ -23,6 +24,8 @@ export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHea
   policy;
 export const { createDelivery, createWebhookHandler, simulateDelivery } = createDeliveryApi(native, policy, {
   onBeforeExit: (fn) => process.on('beforeExit', fn),
+  // The addon writes its own dead-letter files; the wasm fallback gets the same store in JS.
+  ...(loaded === 'wasm' && { fileDeadLetters }),
 });
 export const { createMemoryDedupeStore, webhookHandler, webhookMiddleware } = createReceiverApi(api);
 

@@ -16,6 +16,8 @@ import { createHandler } from './handler.js';
 import { withQueryToken } from './policy.js';
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+/** The addon's default dead-letter directory (crates/node/src/delivery.rs). */
+const DEFAULT_DLQ_DIR = '.runwire/dlq';
 
 const HOOKS = {
   'attempt.failed': 'onAttemptFailed',
@@ -143,6 +145,8 @@ function trackForExit(host, onExit) {
 /**
  * @param {object} native the addon or the initialised wasm module
  * @param {{ resolveHeaderTemplates: Function }} policy the policy API (header templates)
+ * @param {{ onBeforeExit?: Function, fileDeadLetters?: (dir: string) => Function }} [host] what the
+ *   runtime adds: a drain on exit (Node), a file dead-letter store (the wasm engine in Node)
  */
 export function createDeliveryApi(native, policy, host = {}) {
   /**
@@ -185,7 +189,11 @@ export function createDeliveryApi(native, policy, host = {}) {
         return 'stored';
       };
     } else if (dlq && typeof dlq === 'object' && typeof dlq.dir === 'string') {
-      config.dlqDir = dlq.dir;
+      if (host.fileDeadLetters) onDeadLetter = host.fileDeadLetters(dlq.dir);
+      else config.dlqDir = dlq.dir;
+    } else if (dlq === undefined && host.fileDeadLetters) {
+      // The wasm engine in Node keeps the addon's default store (.runwire/dlq).
+      onDeadLetter = host.fileDeadLetters(DEFAULT_DLQ_DIR);
     } else if (dlq !== undefined) {
       throw invalidArgument('options.dlq must be { dir } (addon) or a function receiving each dead letter');
     }

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Builds the per-platform addon packages (npm/<platform>/runwire.<platform>.node) by
+# cross-compiling with zig (PyPI `ziglang`) through cargo-zigbuild (PyPI wheel), stripped
+# (Cargo profile `dist`).
+#
+#   bash scripts/build-platforms.sh                 # every platform that builds here
+#   bash scripts/build-platforms.sh linux-arm64-gnu  # just these
+#
+# Everything slow is cached under ~/.cache/runwire/cross (RUNWIRE_CACHE moves it): the wheels,
+# a venv with zig + cargo-zigbuild keyed by their versions, and one cargo target dir shared by
+# every clone, so a warm run recompiles only the workspace crates. Prints seconds per platform.
+#
+# glibc targets carry zig's `.2.17` suffix: they link against glibc 2.17 symbol versions, so
+# the addon loads on glibc >= 2.17 (a plain build here would need the build machine's 2.36).
+# win32-x64-msvc is not built: it needs Microsoft's CRT and SDK, which no registry here serves
+# (see README, "Platforms").
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+source scripts/tools.sh
+
+ZIG_VERSION=0.17.0
+ZIGBUILD_VERSION=0.24.0
+cache=${RUNWIRE_CACHE:-$HOME/.cache/runwire}/cross
+venv=$cache/zig-$ZIG_VERSION-zigbuild-$ZIGBUILD_VERSION
+
+# platform -> Rust target (with zig's glibc suffix where it applies)
+declare -A TARGET=(
+  [linux-x64-gnu]=x86_64-unknown-linux-gnu.2.17
+  [linux-arm64-gnu]=aarch64-unknown-linux-gnu.2.17
+  [linux-x64-musl]=x86_64-unknown-linux-musl
+  [linux-arm64-musl]=aarch64-unknown-linux-musl
+  [darwin-x64]=x86_64-apple-darwin
+  [darwin-arm64]=aarch64-apple-darwin
+  [win32-x64-gnu]=x86_64-pc-windows-gnu
+)
+ALL=(linux-x64-gnu linux-arm64-gnu linux-x64-musl linux-arm64-musl darwin-x64 darwin-arm64 win32-x64-gnu)
+platforms=("$@")
+[ ${#platforms[@]} -gt 0 ] || platforms=("${ALL[@]}")
+
+if [ ! -x "$venv/bin/cargo-zigbuild" ]; then
+  log "installing zig $ZIG_VERSION and cargo-zigbuild $ZIGBUILD_VERSION (PyPI wheels, cached in $cache)"
+  mkdir -p "$cache/wheels"
+  python3 -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
+    -d "$cache/wheels" "ziglang==$ZIG_VERSION" "cargo-zigbuild==$ZIGBUILD_VERSION"
+  python3 -m venv "$venv"
+  # cargo-zigbuild (a binary wheel) last: its presence marks a complete venv.
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-index --find-links "$cache/wheels" \
+    "ziglang==$ZIG_VERSION" && "$venv/bin/pip" install --quiet --disable-pip-version-check --no-index \
+    --find-links "$cache/wheels" "cargo-zigbuild==$ZIGBUILD_VERSION"
+fi
+# cargo-zigbuild runs zig as `python3 -m ziglang`: the venv's python3 must come first.
+export PATH="$venv/bin:$PATH"
+
+installed=$(rustup target list --installed)
+for platform in "${platforms[@]}"; do
+  target=${TARGET[$platform]:-}
+  [ -n "$target" ] || { echo "unknown or unbuildable platform: $platform" >&2; exit 2; }
+  grep -qx "${target%.2.17}" <<<"$installed" || rustup target add "${target%.2.17}"
+done
+
+# A musl cdylib must link libc dynamically (Rust's musl targets default to a static CRT).
+export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C target-feature=-crt-static"
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C target-feature=-crt-static"
+
+summary=()
+for platform in "${platforms[@]}"; do
+  target=${TARGET[$platform]}
+  triple=${target%.2.17}
+  started=$(date +%s)
+  log "building runwire-$platform ($target)"
+  cargo zigbuild --quiet -p runwire-node --profile dist \
+    --target "$target" --target-dir "$cache/target"
+  out=$cache/target/$triple/dist
+  case $triple in
+    *-apple-darwin) lib=$out/librunwire_node.dylib ;;
+    *-windows-*) lib=$out/runwire_node.dll ;;
+    *) lib=$out/librunwire_node.so ;;
+  esac
+  dest=npm/$platform/runwire.$platform.node
+  if ! cmp -s "$lib" "$dest"; then cp "$lib" "$dest"; fi
+  summary+=("$platform $(( $(date +%s) - started ))s $(stat -c %s "$dest") bytes")
+done
+log "platform packages built:"
+printf '  %s\n' "${summary[@]}" >&2
