@@ -7,7 +7,7 @@
 #   - npm dependencies (npm install, not npm ci: see shared toolchain notes)
 #   - for tests: a Python venv with the PyPI standardwebhooks verifier
 #   - for tests: the per-platform addon packages (scripts/build-platforms.sh, cached under
-#     ~/.cache/runwire/cross) and LLVM's readobj/nm to check their formats
+#     ~/.cache/runwire/cross), LLVM's readobj/nm to check their formats and musl's loader
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -31,7 +31,7 @@ if [ ! -x "$(wasm_bindgen_bin)" ]; then
 fi
 
 apt_packages=()
-[ "$mode" = test ] && apt_packages+=(chromium chromium-driver llvm)
+[ "$mode" = test ] && apt_packages+=(chromium chromium-driver llvm musl)
 missing=()
 for pkg in "${apt_packages[@]+"${apt_packages[@]}"}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

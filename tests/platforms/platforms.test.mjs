@@ -6,13 +6,14 @@
  * - each binary has the right object format and machine (LLVM's readobj reads ELF, Mach-O and
  *   PE alike), is stripped, and exports `napi_register_module_v1`, the symbol Node looks up;
  * - glibc builds need no symbol version newer than GLIBC_2.17 (the stated floor); musl builds
- *   reference no glibc at all;
+ *   reference no glibc at all, and the one for this CPU links under musl's own loader;
  * - the package for this machine loads in Node and signs and verifies.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { packageDir, repoRoot, run } from '../support/paths.mjs';
 
@@ -112,6 +113,22 @@ for (const { name, dir, pkg } of platforms) {
       assert.match(needed, /^\s+libc\.so$/m, 'musl libc (its loader maps libc.so to itself)');
       assert.doesNotMatch(needed, /libc\.so\.6|ld-linux/);
       assert.doesNotMatch(await readobj('--version-info', file), /GLIBC_/);
+    });
+  }
+
+  if (want.libc === 'musl' && want.cpu === process.arch) {
+    test(`runwire-${name}: musl's own loader links it; only Node's napi_* symbols stay open`, async () => {
+      // Debian's musl package (scripts/setup.sh) brings the real musl loader; in `--list` (ldd)
+      // mode it maps the library, resolves every symbol against musl and names what is missing.
+      const loader = `/lib/ld-musl-${process.arch === 'x64' ? 'x86_64' : 'aarch64'}.so.1`;
+      const output = await new Promise((resolve) => {
+        execFile(loader, ['--list', file], (error, stdout, stderr) => resolve(`${stdout}${stderr}`));
+      });
+      assert.match(output, /libc\.so => \/lib\/ld-musl-/, output);
+      const missing = [...output.matchAll(/Error relocating [^:]+: (\S+): symbol not found/g)].map((m) => m[1]);
+      assert.ok(missing.length > 0, 'the napi functions are left for Node to provide');
+      assert.deepEqual(missing.filter((symbol) => !symbol.startsWith('napi_')), [], 'every libc symbol resolves in musl');
+      assert.equal(output.split('\n').filter((l) => l.trim() && !/ld-musl|Error relocating/.test(l)).length, 0, output);
     });
   }
 }
