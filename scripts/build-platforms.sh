@@ -8,7 +8,8 @@
 #
 # Everything slow is cached under ~/.cache/runwire/cross (RUNWIRE_CACHE moves it): the wheels,
 # a venv with zig + cargo-zigbuild keyed by their versions, and one cargo target dir shared by
-# every clone, so a warm run recompiles only the workspace crates. Prints seconds per platform.
+# every clone, so a warm run recompiles only the workspace crates (and an unchanged tree nothing,
+# see `key` below). Prints seconds per platform.
 #
 # glibc targets carry zig's `.2.17` suffix: they link against glibc 2.17 symbol versions, so
 # the addon loads on glibc >= 2.17 (a plain build here would need the build machine's 2.36).
@@ -63,22 +64,34 @@ done
 export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C target-feature=-crt-static"
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C target-feature=-crt-static"
 
+# Built binaries are also kept by the hash of everything that goes into them (the sources of
+# the two crates, the manifests and lock file, this script, rustc's version): a fresh clone of
+# an unchanged tree — CI after a session — copies them instead of recompiling.
+key=$( { rustc -V; git ls-files -z crates/core crates/node Cargo.toml Cargo.lock scripts/build-platforms.sh \
+  | xargs -0 sha256sum; } | sha256sum | cut -c1-16)
+mkdir -p "$cache/out/$key"
+find "$cache/out" -mindepth 1 -maxdepth 1 -type d -mtime +14 -exec rm -rf {} + 2>/dev/null || true
+
 summary=()
 for platform in "${platforms[@]}"; do
   target=${TARGET[$platform]}
   triple=${target%.2.17}
   started=$(date +%s)
-  log "building runwire-$platform ($target)"
-  cargo zigbuild --quiet -p runwire-node --profile dist \
-    --target "$target" --target-dir "$cache/target"
-  out=$cache/target/$triple/dist
-  case $triple in
-    *-apple-darwin) lib=$out/librunwire_node.dylib ;;
-    *-windows-*) lib=$out/runwire_node.dll ;;
-    *) lib=$out/librunwire_node.so ;;
-  esac
+  kept=$cache/out/$key/runwire.$platform.node
+  if [ ! -f "$kept" ]; then
+    log "building runwire-$platform ($target)"
+    cargo zigbuild --quiet -p runwire-node --profile dist \
+      --target "$target" --target-dir "$cache/target"
+    out=$cache/target/$triple/dist
+    case $triple in
+      *-apple-darwin) lib=$out/librunwire_node.dylib ;;
+      *-windows-*) lib=$out/runwire_node.dll ;;
+      *) lib=$out/librunwire_node.so ;;
+    esac
+    cp "$lib" "$kept.tmp" && mv "$kept.tmp" "$kept"
+  fi
   dest=npm/$platform/runwire.$platform.node
-  if ! cmp -s "$lib" "$dest"; then cp "$lib" "$dest"; fi
+  if ! cmp -s "$kept" "$dest"; then cp "$kept" "$dest"; fi
   summary+=("$platform $(( $(date +%s) - started ))s $(stat -c %s "$dest") bytes")
 done
 log "platform packages built:"
