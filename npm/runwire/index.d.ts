@@ -190,6 +190,42 @@ export interface RunConfig {
  */
 export declare function dispatchCustomEvent(name: string, data: any, config?: RunConfig | null): Promise<void>;
 
+/** The chunk `emit` writes to LangGraph's custom stream (`streamMode: "custom"`). */
+export interface EmitChunk<T = any> {
+  name: string;
+  data: T;
+}
+
+/**
+ * One event, every channel: inside a LangGraph node, a tool or a lambda, writes
+ * `{ name, data }` to the run's custom stream when it has one (LangGraph's `config.writer`), then
+ * dispatches exactly as `dispatchCustomEvent` does — so `streamEvents` v2, `handleCustomEvent`
+ * callbacks and runwire's sinks (through the webhook handler) all see it once.
+ *
+ * Config: found automatically by the Node entry (pass it inside a tool body: LangGraph hands
+ * tools an AsyncLocalStorage config without its writer); required by `runwire/web`.
+ */
+export declare function emit(name: string, data: any, config?: RunConfig | null): Promise<void>;
+
+/** Options of `tapCustomStream`. */
+export interface TapOptions {
+  /** Event name the shipped chunks get (their `on_custom_event` name). @default "custom" */
+  name?: string;
+}
+
+/**
+ * Ships what a compiled LangGraph graph writes with `config.writer` to runwire's sinks, without
+ * changing the graph: returns a view of `graph` whose `stream` (and so `invoke` and
+ * `streamEvents`) also asks for the `custom` mode, sends each custom chunk to `target` as an
+ * `on_custom_event`, and yields exactly what the caller asked for. Chunks written by `emit` are
+ * not shipped twice.
+ */
+export declare function tapCustomStream<G extends { stream: (...args: any[]) => any }>(
+  graph: G,
+  target: WebhookHandler | Delivery,
+  options?: TapOptions,
+): G;
+
 /** A streamEvents v2 record; `data` is the payload by reference for custom events. */
 export interface StreamEventRecord {
   event: 'on_chain_start' | 'on_custom_event' | 'on_chain_stream' | 'on_chain_end' | (string & {});
@@ -577,8 +613,9 @@ export interface CallbackSinkOptions {
 export interface DeliveryOptions {
   sinks: Array<WebhookSinkOptions | CallbackSinkOptions>;
   /**
-   * Where dead letters go. Addon default: files under `.runwire/dlq/YYYY/MM/DD/<run_id>/<sha256(id)>.json`
-   * (`{ dir }` to choose; the same in Node's WebAssembly fallback). A function receives each record instead (the web build's store; without
+   * Where dead letters go. Addon default: files under `.runwire/dlq/YYYY/MM/DD/<run_id>/<sink>/<sha256(id)>.json`
+   * (`{ dir }` to choose; the same in Node's WebAssembly fallback). A function receives each record
+   * instead (the web build's store; without
    * one the web build reports dead letters with `console.error`). The function is awaited, with
    * any promise it returns: when `drain()` resolves, every dead letter has reached it.
    */
@@ -604,7 +641,18 @@ export interface DeliveryOptions {
   allowAnyEnv?: boolean;
   /** LangGraph's `http.disable_webhooks`: accept events, send nothing (counted as filtered). */
   disableWebhooks?: boolean;
+  /**
+   * Serverless: hand pending work to the current request's `waitUntil` published by Vercel
+   * Functions or Next.js (`@vercel/request-context` / `@next/request-context`) whenever an event
+   * is accepted, so the platform keeps the function alive until it is delivered. @default 'auto'
+   */
+  handoff?: 'auto' | false;
+  /** Longest a hand-off keeps a request alive; then the rest is dead-lettered (`shutdown`). @default 25000 */
+  handoffTimeoutMs?: number;
 }
+
+/** Something with a platform `waitUntil`: a Workers `ExecutionContext`, or the function itself. */
+export type WaitUntilTarget = { waitUntil(promise: Promise<unknown>): void } | ((promise: Promise<unknown>) => void);
 
 export interface DeliveryCounters {
   accepted: number;
@@ -629,6 +677,12 @@ export interface Delivery {
   wants(event: DeliveryEventName): boolean;
   /** Waits for pending work; at `timeoutMs` dead-letters the rest (`shutdown`). Use with `ctx.waitUntil`. @default 30000 */
   drain(timeoutMs?: number): Promise<DeliveryStats>;
+  /**
+   * Serverless and edge: hands pending work — now, and for events accepted later while no
+   * Vercel/Next request context is visible — to `ctx.waitUntil`, so the response is not delayed
+   * and nothing is lost when the platform ends the function. Call it at the start of each request.
+   */
+  waitUntil(ctx: WaitUntilTarget): Promise<void>;
   /** Stops accepting, drains, stops the workers. */
   close(timeoutMs?: number): Promise<DeliveryStats>;
   stats(): DeliveryStats;

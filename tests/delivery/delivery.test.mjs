@@ -253,7 +253,7 @@ test('addon: keep-alive reuses connections across deliveries and retries', async
   });
 });
 
-test('addon: dead letters are files under YYYY/MM/DD/<run_id>/<sha256(id)>.json and replay re-signs them', async () => {
+test('addon: dead letters are files under YYYY/MM/DD/<run_id>/<sink>/<sha256(id)>.json and replay re-signs them', async () => {
   const rw = await import('runwire');
   const dir = mkdtempSync(join(tmpdir(), 'runwire-dlq-'));
   try {
@@ -268,7 +268,7 @@ test('addon: dead letters are files under YYYY/MM/DD/<run_id>/<sha256(id)>.json 
       const id = 'run-file:on_tool_end:1';
       const now = new Date();
       const ymd = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${String(now.getUTCDate()).padStart(2, '0')}`;
-      assert.equal(files[0], join(dir, ymd, 'run-file', `${createHash('sha256').update(id).digest('hex')}.json`));
+      assert.equal(files[0], join(dir, ymd, 'run-file', 'main', `${createHash('sha256').update(id).digest('hex')}.json`));
       const record = JSON.parse(readFileSync(files[0], 'utf8'));
       assert.equal(record.id, id);
       assert.equal(record.reason, 'exhausted');

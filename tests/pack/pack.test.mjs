@@ -30,7 +30,7 @@ async function throwawayProject(prefix, tarballs) {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'throwaway', private: true, type: 'module' }));
   const local = [];
   for (const source of tarballs) local.push(await pack(source, dir));
-  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...local], { cwd: dir });
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...local], { cwd: dir });
   return dir;
 }
 
@@ -61,6 +61,12 @@ test('the packed tarballs: runwire ships the loaders, the web build and the type
   assert.ok(!files.some((f) => f.endsWith('.node')), 'no addon in the main package');
   const addon = readdirSync(join(project, 'node_modules', `runwire-${platform}`)).sort();
   assert.deepEqual(addon, ['package.json', `runwire.${platform}.node`]);
+});
+
+test('the installed package has the runwire CLI (npx runwire)', async () => {
+  const { stdout } = await run('npx', ['--no-install', 'runwire', '--help'], { cwd: project });
+  assert.match(stdout, /usage: runwire <command>/);
+  for (const command of ['listen', 'replay', 'dlq']) assert.match(stdout, new RegExp(`\\n  ${command} `));
 });
 
 test('installed package signs and verifies in Node (addon), via import and require', async () => {

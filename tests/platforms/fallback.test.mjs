@@ -33,8 +33,8 @@ test('fallback and addon write the same dead-letter file for the same event', as
       assert.equal(side.files.length, 1, JSON.stringify(side.files));
       assert.equal(side.record.reason, 'permanent_4xx');
     }
-    assert.deepEqual(wasm.files, addon.files, 'same YYYY/MM/DD/<run_id>/<sha256(id)>.json path');
-    assert.match(wasm.files[0], /^\d{4}\/\d{2}\/\d{2}\/run-1\/[0-9a-f]{64}\.json$/);
+    assert.deepEqual(wasm.files, addon.files, 'same YYYY/MM/DD/<run_id>/<sink>/<sha256(id)>.json path');
+    assert.match(wasm.files[0], /^\d{4}\/\d{2}\/\d{2}\/run-1\/hook\/[0-9a-f]{64}\.json$/);
     const shape = ({ id, sink, run_id, event, body, reason, attempts }) => {
       const { timestamp, ...payload } = JSON.parse(body);
       assert.match(timestamp, /^\d{4}-\d{2}-\d{2}T/);

@@ -1,5 +1,5 @@
 //! The addon's default dead-letter store: one JSON file per record under
-//! `<dir>/YYYY/MM/DD/<run_id>/<sha256(id)>.json`, written atomically (a unique temp file in the
+//! `<dir>/YYYY/MM/DD/<run_id>/<sink>/<sha256(id)>.json`, written atomically (a unique temp file in the
 //! same directory, then `rename`), so a reader never sees half a record and a crash leaves at
 //! most a stray `.tmp` file. Writes run on tokio's blocking pool, never on the JS thread.
 

@@ -1,7 +1,8 @@
 /**
  * The addon's file dead-letter store, for the WebAssembly fallback in Node (node/engine.js):
- * the same layout — `<dir>/YYYY/MM/DD/<run_id>/<sha256(id)>.json`, UTC date of dead-lettering,
- * a run id that is not a plain `[A-Za-z0-9_-]` name replaced by its hash — and the same atomic
+ * the same layout — `<dir>/YYYY/MM/DD/<run_id>/<sink>/<sha256(id)>.json`, UTC date of
+ * dead-lettering, a run id or sink name that is not a plain `[A-Za-z0-9_-]` name (at most 128)
+ * replaced by its hash — and the same atomic
  * write (a unique temp file in the same directory, then `rename`), so records written by either
  * engine read the same and `replay()` takes both. A failed write rejects, which the engine
  * reports as `dlq.write_failed` (hook and counter), as the addon does.
@@ -13,16 +14,18 @@ import { join } from 'node:path';
 const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 let counter = 0;
 
+const segment = (text) => (/^[A-Za-z0-9_-]{1,128}$/.test(text) ? text : sha256(text));
+
 /** The record's path under the store's directory (DeadLetter::relative_path in the core). */
 export function relativePath(record) {
   const date = new Date(record.dead_lettered_at_ms);
   const pad = (n, width = 2) => String(n).padStart(width, '0');
-  const plain = /^[A-Za-z0-9_-]{1,128}$/.test(record.run_id);
   return join(
     pad(date.getUTCFullYear(), 4),
     pad(date.getUTCMonth() + 1),
     pad(date.getUTCDate()),
-    plain ? record.run_id : sha256(record.run_id),
+    segment(record.run_id),
+    segment(record.sink),
     `${sha256(record.id)}.json`,
   );
 }

@@ -18,7 +18,7 @@ const events = createEvents(native, context);
 
 export const target = loaded;
 export const { generateSecret, signWebhook, signGithubWebhook, signStripeWebhook, verifyWebhook, canonicalJson } = api;
-export const { dispatchCustomEvent, streamEvents, invokeRun, awaitCallbacks } = events;
+export const { dispatchCustomEvent, emit, tapCustomStream, streamEvents, invokeRun, awaitCallbacks } = events;
 const policy = createPolicyApi(native, { defaultEnv: () => process.env });
 export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHeaderTemplates, withQueryToken, redactUrl } =
   policy;

@@ -14,6 +14,7 @@
 import { codedError, invalidArgument } from './errors.js';
 import { createHandler } from './handler.js';
 import { withQueryToken } from './policy.js';
+import { createHandoff, DEFAULT_HANDOFF_TIMEOUT_MS } from './serverless.js';
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 /** The addon's default dead-letter directory (crates/node/src/delivery.rs). */
@@ -153,8 +154,13 @@ export function createDeliveryApi(native, policy, host = {}) {
    * Starts a delivery engine. See index.d.ts `DeliveryOptions`.
    */
   function createDelivery(options) {
-    const { sinks, dlq, hooks, maxBodyBytes, maxFieldChars, disableWebhooks, exitDrainMs = 5_000 } = options ?? {};
+    const {
+      sinks, dlq, hooks, maxBodyBytes, maxFieldChars, disableWebhooks, exitDrainMs = 5_000,
+      handoff = 'auto', handoffTimeoutMs = DEFAULT_HANDOFF_TIMEOUT_MS,
+    } = options ?? {};
     if (exitDrainMs !== false) timeout(exitDrainMs);
+    if (handoff !== 'auto' && handoff !== false) throw invalidArgument("options.handoff must be 'auto' or false");
+    timeout(handoffTimeoutMs);
     if (!Array.isArray(sinks) || sinks.length === 0) throw invalidArgument('options.sinks must be a non-empty array');
     // Static headers: `${{ env.VAR }}` templates resolved once, here (LangGraph's rules).
     const templateOptions = { env: options.env, envPrefix: options.envPrefix, allowAnyEnv: options.allowAnyEnv };
@@ -218,6 +224,10 @@ export function createDeliveryApi(native, policy, host = {}) {
         exiting = null;
       });
     });
+    const handoffs = createHandoff(
+      { pending: () => JSON.parse(engine.stats()).pending, drain: (ms) => engine.drain(ms) },
+      { mode: handoff, timeoutMs: handoffTimeoutMs, onError: hooks?.onError },
+    );
     const wanted = new Set();
     for (const sink of disableWebhooks === true ? [] : sinks) {
       const events = sink.events ?? DEFAULT_EVENTS;
@@ -234,7 +244,9 @@ export function createDeliveryApi(native, policy, host = {}) {
         if (typeof event !== 'string' || typeof runId !== 'string') {
           throw invalidArgument('send(event, runId, data): event and runId must be strings');
         }
-        return engine.enqueue(event, runId, toJson(data));
+        const accepted = engine.enqueue(event, runId, toJson(data));
+        if (accepted) handoffs.accepted();
+        return accepted;
       },
       /** Whether any sink receives `event` (lets the handler skip serialising the rest). */
       wants(event) {
@@ -246,6 +258,17 @@ export function createDeliveryApi(native, policy, host = {}) {
        */
       async drain(timeoutMs) {
         return JSON.parse(await engine.drain(timeout(timeoutMs)));
+      },
+      /**
+       * Serverless and edge: hands pending work to the platform's `waitUntil` (a Workers
+       * `ExecutionContext`, or a `waitUntil` function), now and for events accepted later in the
+       * request, so the response is not delayed and nothing is lost when the platform ends the
+       * function. On Vercel and Next.js this happens by itself (`handoff: 'auto'`).
+       */
+      waitUntil(ctx) {
+        const promise = handoffs.bind(ctx);
+        if (promise === undefined) throw invalidArgument('waitUntil(ctx): ctx must have a waitUntil method, or be one');
+        return promise;
       },
       /** Stops accepting, drains, and stops the workers. */
       async close(timeoutMs) {

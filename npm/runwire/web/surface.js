@@ -14,7 +14,7 @@ const events = createEvents(wasm);
 
 export const target = 'wasm';
 export const { generateSecret, signWebhook, signGithubWebhook, signStripeWebhook, verifyWebhook, canonicalJson } = api;
-export const { dispatchCustomEvent, streamEvents, invokeRun, awaitCallbacks } = events;
+export const { dispatchCustomEvent, emit, tapCustomStream, streamEvents, invokeRun, awaitCallbacks } = events;
 const policy = createPolicyApi(wasm);
 export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHeaderTemplates, withQueryToken, redactUrl } =
   policy;

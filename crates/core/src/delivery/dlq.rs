@@ -6,9 +6,10 @@
 //! capped response snippet) and the reason. Bodies are always UTF-8 (canonical JSON), so the
 //! record is plain JSON text.
 //!
-//! Stores are a trait: the addon writes files under `YYYY/MM/DD/<run_id>/<sha256(id)>.json`
-//! ([`DeadLetter::relative_path`], UTC date of dead-lettering; the raw id contains `:`, which is
-//! illegal in Windows file names), the web build calls a JS function, tests keep them in memory.
+//! Stores are a trait: the addon writes files under
+//! `YYYY/MM/DD/<run_id>/<sink>/<sha256(id)>.json` ([`DeadLetter::relative_path`], UTC date of
+//! dead-lettering; the sink is part of the path because one event dead-lettered by two sinks is
+//! two records with the same id; the raw id contains `:`, which is illegal in Windows file names), the web build calls a JS function, tests keep them in memory.
 
 use std::future::{ready, Future};
 use std::sync::{Arc, Mutex};
@@ -91,6 +92,18 @@ impl DeadLetterReason {
     }
 }
 
+/// `text` itself when it is a plain `[A-Za-z0-9_-]{1,128}` name, else its SHA-256 hex.
+fn path_segment(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text.len() <= 128
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if plain {
+        text.to_owned()
+    } else {
+        sha256_hex(text.as_bytes())
+    }
+}
+
 /// One delivery attempt, as logged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AttemptRecord {
@@ -141,15 +154,13 @@ pub struct DeadLetter {
 }
 
 impl DeadLetter {
-    /// `YYYY/MM/DD/<run_id>/<sha256_hex(id)>.json` (UTC date of dead-lettering). A run id that
-    /// is not a plain `[A-Za-z0-9_-]` name is replaced by its hash so it cannot escape the tree.
+    /// `YYYY/MM/DD/<run_id>/<sink>/<sha256_hex(id)>.json` (UTC date of dead-lettering). A run id
+    /// or sink name that is not a plain `[A-Za-z0-9_-]` name is replaced by its hash so it cannot
+    /// escape the tree.
     pub fn relative_path(&self) -> String {
         let (year, month, day) = civil_date(self.dead_lettered_at_ms);
-        let plain = !self.run_id.is_empty()
-            && self.run_id.len() <= 128
-            && self.run_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        let run = if plain { self.run_id.clone() } else { sha256_hex(self.run_id.as_bytes()) };
-        format!("{year:04}/{month:02}/{day:02}/{run}/{}.json", sha256_hex(self.id.as_bytes()))
+        let (run, sink) = (path_segment(&self.run_id), path_segment(&self.sink));
+        format!("{year:04}/{month:02}/{day:02}/{run}/{sink}/{}.json", sha256_hex(self.id.as_bytes()))
     }
 
     /// The record as JSON text (what the file store writes and JS callbacks receive).
@@ -265,9 +276,15 @@ mod tests {
     #[test]
     fn path_is_dated_and_hashed() {
         let path = letter("run-1").relative_path();
-        assert_eq!(path, format!("2026/01/01/run-1/{}.json", sha256_hex(b"run-1:on_tool_end:1")));
+        let sink = letter("run-1").sink;
+        assert_eq!(path, format!("2026/01/01/run-1/{sink}/{}.json", sha256_hex(b"run-1:on_tool_end:1")));
         let sneaky = letter("../../etc").relative_path();
         assert!(sneaky.starts_with("2026/01/01/") && !sneaky.contains(".."), "{sneaky}");
+        let mut other = letter("run-1");
+        other.sink = "../audit".into();
+        let other_path = other.relative_path();
+        assert_ne!(other_path, path, "two sinks' dead letters of one event are two files");
+        assert!(!other_path.contains(".."), "{other_path}");
     }
 
     #[test]

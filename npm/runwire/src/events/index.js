@@ -6,6 +6,8 @@
 import { createNodeDispatch, dispatchCustomEventWeb } from './dispatch.js';
 import { awaitCallbacks, setHandlerIsolation } from './handlers.js';
 import { createStandalone } from './scope.js';
+import { createEmit } from './emit.js';
+import { createTap } from './tap.js';
 
 /**
  * @param {object} native `newRunId`, `includeRun`, `recordLayout`
@@ -16,5 +18,7 @@ export function createEvents(native, context) {
   if (context?.isolate) setHandlerIsolation(context.isolate);
   const { streamEvents, invokeRun } = createStandalone(native, context);
   const dispatchCustomEvent = context ? createNodeDispatch(context.currentConfig) : dispatchCustomEventWeb;
-  return { dispatchCustomEvent, streamEvents, invokeRun, awaitCallbacks };
+  const emit = createEmit(dispatchCustomEvent, context?.currentConfig);
+  const tapCustomStream = createTap(() => native.newRunId());
+  return { dispatchCustomEvent, emit, tapCustomStream, streamEvents, invokeRun, awaitCallbacks };
 }
