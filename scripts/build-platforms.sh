@@ -13,8 +13,9 @@
 #
 # glibc targets carry zig's `.2.17` suffix: they link against glibc 2.17 symbol versions, so
 # the addon loads on glibc >= 2.17 (a plain build here would need the build machine's 2.36).
-# win32-x64-msvc is not built: it needs Microsoft's CRT and SDK, which no registry here serves
-# (see README, "Platforms").
+# Not built (README, "Platforms"): darwin-x64/arm64 — reqwest's platform verifier links Apple's
+# Security and CoreFoundation frameworks, which zig does not ship and no registry here serves;
+# win32-x64-msvc — it needs Microsoft's CRT and Windows SDK libraries, likewise unavailable.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -31,11 +32,9 @@ declare -A TARGET=(
   [linux-arm64-gnu]=aarch64-unknown-linux-gnu.2.17
   [linux-x64-musl]=x86_64-unknown-linux-musl
   [linux-arm64-musl]=aarch64-unknown-linux-musl
-  [darwin-x64]=x86_64-apple-darwin
-  [darwin-arm64]=aarch64-apple-darwin
   [win32-x64-gnu]=x86_64-pc-windows-gnu
 )
-ALL=(linux-x64-gnu linux-arm64-gnu linux-x64-musl linux-arm64-musl darwin-x64 darwin-arm64 win32-x64-gnu)
+ALL=(linux-x64-gnu linux-arm64-gnu linux-x64-musl linux-arm64-musl win32-x64-gnu)
 platforms=("$@")
 [ ${#platforms[@]} -gt 0 ] || platforms=("${ALL[@]}")
 

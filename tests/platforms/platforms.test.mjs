@@ -3,8 +3,8 @@
  *
  * - each package.json is what npm needs to pick it (`os`, `cpu`, `libc`, `main`, `files`) and
  *   is listed, at runwire's own version, in runwire's optionalDependencies;
- * - each binary has the right object format and machine (LLVM's readobj reads ELF, Mach-O and
- *   PE alike), is stripped, and exports `napi_register_module_v1`, the symbol Node looks up;
+ * - each binary has the right object format and machine (LLVM's readobj reads ELF and PE
+ *   alike), is stripped, and exports `napi_register_module_v1`, the symbol Node looks up;
  * - glibc builds need no symbol version newer than GLIBC_2.17 (the stated floor); musl builds
  *   reference no glibc at all, and the one for this CPU links under musl's own loader;
  * - the package for this machine loads in Node and signs and verifies.
@@ -33,7 +33,6 @@ function expectations(name) {
   if (os === 'linux') {
     return { os, cpu, libc: abi === 'musl' ? 'musl' : 'glibc', format: arm ? 'elf64-littleaarch64' : 'elf64-x86-64' };
   }
-  if (os === 'darwin') return { os, cpu, format: arm ? 'Mach-O arm64' : 'Mach-O 64-bit x86-64' };
   if (os === 'win32') return { os, cpu, format: 'COFF-x86-64' };
   throw new Error(`unexpected platform directory npm/${name}`);
 }
@@ -43,8 +42,6 @@ const nm = async (...args) => (await run('llvm-nm', args)).stdout;
 
 test('the platform packages: the napi-rs set this machine can build', () => {
   assert.deepEqual(platforms.map((p) => p.name).sort(), [
-    'darwin-arm64',
-    'darwin-x64',
     'linux-arm64-gnu',
     'linux-arm64-musl',
     'linux-x64-gnu',
@@ -82,12 +79,6 @@ for (const { name, dir, pkg } of platforms) {
       assert.doesNotMatch(headers, /Name: \.symtab /, 'no static symbol table');
       assert.doesNotMatch(headers, /Name: \.debug_/, 'no debug info');
       assert.match(await nm('-D', '--defined-only', file), / T napi_register_module_v1$/m);
-    } else if (want.os === 'darwin') {
-      assert.match(headers, /Filetype: DylibFile/);
-      assert.doesNotMatch(headers, /Name: __debug_/, 'no debug info');
-      const symbols = await nm('--defined-only', file);
-      assert.match(symbols, / T _napi_register_module_v1$/m);
-      assert.doesNotMatch(symbols, / [tdb] /, 'no local symbols left');
     } else {
       assert.match(headers, /Characteristics.*\n(.*\n)*.*IMAGE_FILE_DLL/);
       assert.match(headers, /SymbolCount: 0$/m, 'no COFF symbol table');
