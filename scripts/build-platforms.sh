@@ -59,6 +59,17 @@ for platform in "${platforms[@]}"; do
   grep -qx "${target%.2.17}" <<<"$installed" || rustup target add "${target%.2.17}"
 done
 
+# win32-x64-gnu: napi-build links MinGW addons against `node`, resolved at load time from
+# node.exe. Node ships no MinGW import library, so zig's dlltool makes one from the list of
+# Node-API functions (crates/node/windows/node.def); napi-build also wants a libnode.dll beside it.
+libnode=$cache/libnode-$(sha256sum crates/node/windows/node.def | cut -c1-12)
+if [ ! -f "$libnode/node.lib" ]; then
+  mkdir -p "$libnode"
+  "$venv/bin/python" -m ziglang dlltool -m i386:x86-64 -d crates/node/windows/node.def -D node.exe -l "$libnode/node.lib"
+  : > "$libnode/libnode.dll"
+fi
+export LIBNODE_PATH=$libnode
+
 # A musl cdylib must link libc dynamically (Rust's musl targets default to a static CRT).
 export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C target-feature=-crt-static"
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C target-feature=-crt-static"

@@ -83,6 +83,8 @@ for (const { name, dir, pkg } of platforms) {
       assert.match(headers, /Characteristics.*\n(.*\n)*.*IMAGE_FILE_DLL/);
       assert.match(headers, /SymbolCount: 0$/m, 'no COFF symbol table');
       assert.match(await readobj('--coff-exports', file), /Name: napi_register_module_v1$/m);
+      // Node-API comes from the host executable (node.exe), as for MSVC-built addons.
+      assert.match(await readobj('--coff-imports', file), /Name: node\.exe$/m);
     }
   });
 
