@@ -42,7 +42,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if [ ! -f node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+if [ ! -f node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ] \
+  || [ npm/runwire/package.json -nt node_modules/.package-lock.json ]; then
   log "installing npm dependencies"
   npm install --no-audit --no-fund --loglevel=error
 fi
