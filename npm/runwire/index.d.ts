@@ -13,7 +13,11 @@
  * key is a compile error.
  */
 
-/** Which build answered: the Node addon or the WebAssembly build. */
+/**
+ * Which build answered: the Node addon or the WebAssembly build. In Node, `runwire` is `'wasm'`
+ * only where no addon package matches the platform (the fallback, announced by one
+ * `RUNWIRE_WASM_FALLBACK` warning).
+ */
 export declare const target: 'node-addon' | 'wasm';
 
 /** An error raised by runwire. `code` is stable API; `message` is for humans. */
@@ -804,8 +808,8 @@ export interface DeliveryOptions {
   sinks: Array<WebhookSinkOptions | CallbackSinkOptions | QueueSinkOptions>;
   /**
    * Where dead letters go. Addon default: files under `.runwire/dlq/YYYY/MM/DD/<run_id>/<sink>/<sha256(id)>.json`
-   * (`{ dir }` to choose; the web build has no file DLQ and refuses `{ dir }` with
-   * `ERR_RUNWIRE_INVALID_ARGUMENT`). A function receives each record instead (the web build's store; without
+   * (`{ dir }` to choose; the same in Node's WebAssembly fallback; the web build has no file DLQ and
+   * refuses `{ dir }` with `ERR_RUNWIRE_INVALID_ARGUMENT`). A function receives each record instead (the web build's store; without
    * one the web build reports dead letters with `console.error`). The function is awaited, with
    * any promise it returns: when `drain()` resolves, every dead letter has reached it.
    */

@@ -1,6 +1,6 @@
 /**
- * The conformance suite on every target (addon, wasm-node, deno, workerd, chromium), then the
- * third-party verifiers against what each target signed. One subtest per case, so failures name
+ * The conformance suite on every target (addon, node-fallback, wasm-node, deno, workerd,
+ * chromium), then the third-party verifiers against what each target signed. One subtest per case, so failures name
  * the case and the target; a diagnostic line per target gives its pass count.
  */
 import { test } from 'node:test';

@@ -1,6 +1,8 @@
 /**
  * Runs the conformance suite on one target and returns its JSON outcome:
  *   addon      — `runwire` in Node (the napi addon)
+ *   node-fallback — `runwire` in a Node process where no addon loads (tests/support/hide-addon.cjs):
+ *                the WebAssembly fallback behind the same `node` entry; it must warn exactly once
  *   wasm-node  — `runwire/web` in Node (web build, bytes + initSync)
  *   deno       — `runwire` in Deno 2 (web build via the `deno` export)
  *   workerd    — `runwire` in Cloudflare's workerd (web build via the `workerd` export)
@@ -15,12 +17,24 @@ import { startStaticServer } from '../support/static-server.mjs';
 import { launchChromium } from '../support/chromium.mjs';
 import { runConformance } from './run-suite.js';
 
-export const TARGETS = ['addon', 'wasm-node', 'deno', 'workerd', 'chromium'];
+export const TARGETS = ['addon', 'node-fallback', 'wasm-node', 'deno', 'workerd', 'chromium'];
 
 const loadFixture = async (file) => JSON.parse(await readFile(join(repoRoot, 'tests', 'fixtures', file), 'utf8'));
 
 async function inNode(specifier, target) {
   return runConformance(await import(specifier), loadFixture, target);
+}
+
+async function inNodeFallback() {
+  const { stdout, stderr } = await run(process.execPath, [
+    '--require',
+    join(repoRoot, 'tests', 'support', 'hide-addon.cjs'),
+    'tests/conformance/targets/node-entry.mjs',
+    'node-fallback',
+  ]);
+  const warnings = stderr.match(/\[RUNWIRE_WASM_FALLBACK\] RunwireWarning/g) ?? [];
+  if (warnings.length !== 1) throw new Error(`expected one fallback warning, saw ${warnings.length}:\n${stderr}`);
+  return JSON.parse(stdout.trim().split('\n').at(-1));
 }
 
 async function inDeno() {
@@ -92,6 +106,8 @@ export function runTarget(target) {
   switch (target) {
     case 'addon':
       return inNode('runwire', target);
+    case 'node-fallback':
+      return inNodeFallback();
     case 'wasm-node':
       return inNode('runwire/web', target);
     case 'deno':

@@ -1,30 +1,50 @@
 /**
- * What users install: `npm pack` of npm/runwire, installed into a throwaway project outside the
- * repository, must sign and verify in Node (the addon, by `import` and by `require`) and in
- * workerd (the web build, resolved through the package's own `workerd` export), and
- * arethetypeswrong must find its types right for both entries under every module resolution.
+ * What users install: `npm pack` of npm/runwire and of this machine's platform package
+ * (npm/<platform>, as npm would pick it from runwire's optionalDependencies), installed into a
+ * throwaway project outside the repository, must sign and verify in Node (the addon from the
+ * platform package, by `import` and by `require`) and in workerd (the web build, resolved
+ * through the package's own `workerd` export). A second project installs runwire alone, as on
+ * a platform with no addon package: Node falls back to the WebAssembly engine with one warning. arethetypeswrong must find the
+ * types right for both entries under every module resolution.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bin, packageDir, run } from '../support/paths.mjs';
+import { createRequire } from 'node:module';
+import { bin, packageDir, repoRoot, run } from '../support/paths.mjs';
 import { resolveExport, WORKERD_CONDITIONS } from '../support/exports.mjs';
 import { moduleFiles, startWorker } from '../support/workerd.mjs';
 
+const [platform] = createRequire(import.meta.url)(join(packageDir, 'node', 'platform.cjs')).candidates();
 let project;
 let tarball;
+let bare;
+
+async function pack(dir, destination) {
+  const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', destination], { cwd: dir });
+  return `./${stdout.trim().split('\n').at(-1)}`;
+}
+
+async function throwawayProject(prefix, tarballs) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'throwaway', private: true, type: 'module' }));
+  const local = [];
+  for (const source of tarballs) local.push(await pack(source, dir));
+  if (tarball === undefined) tarball = local[0];
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...local], { cwd: dir });
+  return dir;
+}
 
 before(async () => {
-  project = mkdtempSync(join(tmpdir(), 'runwire-pack-'));
-  const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', project], { cwd: packageDir });
-  tarball = stdout.trim().split('\n').at(-1);
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'throwaway', private: true, type: 'module' }));
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `./${tarball}`], { cwd: project });
+  project = await throwawayProject('runwire-pack-', [packageDir, join(repoRoot, 'npm', platform)]);
+  bare = await throwawayProject('runwire-pack-bare-', [packageDir]);
 });
 
-after(() => rmSync(project, { recursive: true, force: true }));
+after(() => {
+  for (const dir of [project, bare]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 const SIGN_AND_VERIFY = `
   const secret = rw.generateSecret();
@@ -35,12 +55,15 @@ const SIGN_AND_VERIFY = `
   try { rw.verifyWebhook(body + ' ', headers, secret); } catch (e) { tampered = e.code; }
   const result = { target: rw.target, verified, tampered };`;
 
-test('the packed tarball ships the addon, the web build and the types', () => {
+test('the packed tarballs: runwire ships the loaders, the web build and the types; the addon is in its platform package', () => {
   const files = readdirSync(join(project, 'node_modules', 'runwire'), { recursive: true });
-  for (const expected of ['index.d.ts', 'index.d.cts', 'node/index.js', 'node/index.cjs', 'web/node.cjs', 'web/pkg/runwire_wasm_bg.wasm', 'native/runwire.linux-x64-gnu.node']) {
+  for (const expected of ['index.d.ts', 'index.d.cts', 'node/index.js', 'node/index.cjs', 'node/native.cjs', 'node/platform.cjs', 'web/node.cjs', 'web/pkg/runwire_wasm_bg.wasm']) {
     assert.ok(files.includes(expected), `${expected} is in the package`);
   }
   assert.ok(!files.some((f) => f.endsWith('.rs')), 'no Rust sources in the package');
+  assert.ok(!files.some((f) => f.endsWith('.node')), 'no addon in the main package');
+  const addon = readdirSync(join(project, 'node_modules', `runwire-${platform}`)).sort();
+  assert.deepEqual(addon, ['package.json', `runwire.${platform}.node`]);
 });
 
 test('the installed package has the runwire CLI (npx runwire)', async () => {
@@ -89,6 +112,21 @@ test('arethetypeswrong: no problem for runwire and runwire/web under node10, nod
       assert.ok(resolution?.fileName?.endsWith(kind === 'node16-cjs' ? '/index.d.cts' : '/index.d.ts'), `${entry} ${kind}: ${resolution?.fileName}`);
     }
   }
+});
+
+test('installed without a platform package, Node falls back to WebAssembly: one warning, same API', async () => {
+  writeFileSync(join(bare, 'esm.mjs'), `import * as rw from 'runwire';
+    import { createRequire } from 'node:module';
+    const again = createRequire(import.meta.url)('runwire');${SIGN_AND_VERIFY}
+    console.log(JSON.stringify({ ...result, same: again === rw }));`);
+  const { stdout, stderr } = await run(process.execPath, ['esm.mjs'], { cwd: bare });
+  const result = JSON.parse(stdout);
+  assert.equal(result.target, 'wasm');
+  assert.ok(result.same, 'import and require() give the same module');
+  assert.equal(result.verified.scheme, 'standard');
+  assert.equal(result.tampered, 'ERR_RUNWIRE_SIGNATURE_MISMATCH');
+  assert.equal(stderr.match(/\[RUNWIRE_WASM_FALLBACK\]/g)?.length, 1, stderr);
+  assert.match(stderr, new RegExp(`no native addon for ${process.platform}-${process.arch} \\(tried runwire-${platform}`));
 });
 
 test('installed package signs and verifies in workerd (web build via the workerd export)', async () => {

@@ -19,6 +19,8 @@ import { createHandoff, DEFAULT_HANDOFF_TIMEOUT_MS } from './serverless.js';
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 export const DEFAULT_EXIT_DRAIN_MS = 5_000;
+/** The addon's default dead-letter directory (crates/node/src/delivery.rs). */
+const DEFAULT_DLQ_DIR = '.runwire/dlq';
 
 const HOOKS = {
   'attempt.failed': 'onAttemptFailed',
@@ -203,6 +205,8 @@ function lookupFunction(lookup, host, hooks) {
 /**
  * @param {object} native the addon or the initialised wasm module
  * @param {{ resolveHeaderTemplates: Function }} policy the policy API (header templates)
+ * @param {{ onBeforeExit?: Function, fileDeadLetters?: (dir: string) => Function }} [host] what the
+ *   runtime adds: a drain on exit (Node), a file dead-letter store (the wasm engine in Node)
  */
 export function createDeliveryApi(native, policy, host = {}) {
   const { readOptions, readInt } = createOptionReader(() => JSON.parse(native.optionBounds()));
@@ -264,6 +268,12 @@ export function createDeliveryApi(native, policy, host = {}) {
         }
         return 'stored';
       };
+    } else if (dlq && typeof dlq === 'object' && typeof dlq.dir === 'string') {
+      if (host.fileDeadLetters) onDeadLetter = host.fileDeadLetters(dlq.dir);
+      else config.dlqDir = dlq.dir;
+    } else if (dlq === undefined && host.fileDeadLetters) {
+      // The wasm engine in Node keeps the addon's default store (.runwire/dlq).
+      onDeadLetter = host.fileDeadLetters(DEFAULT_DLQ_DIR);
     } else if (dlq !== undefined) {
       if (!host.fileDlq) {
         throw invalidArgument(
