@@ -16,8 +16,8 @@
 //! Where a message goes is a [`crate::sinks::Sink`]; whether an endpoint may be tried now is
 //! [`crate::health`]; clock, sleep and randomness come from [`crate::runtime`].
 
-pub mod bounds;
 pub mod batch;
+pub mod bounds;
 pub mod config;
 pub mod dlq;
 pub mod engine;
