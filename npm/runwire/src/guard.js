@@ -19,7 +19,7 @@
  */
 import { codedError } from './errors.js';
 
-const ENGINE_METHODS = ['enqueue', 'drain', 'close', 'stats', 'replay'];
+const ENGINE_METHODS = ['enqueue', 'enqueueRunWebhook', 'drain', 'close', 'stats', 'replay'];
 
 function isCoded(error) {
   return typeof error?.code === 'string' && error.code.startsWith('ERR_RUNWIRE_');

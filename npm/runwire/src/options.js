@@ -50,7 +50,7 @@ const secrets = either(string, list(string, MAX_LIST.secrets, `a non-empty array
 const now = rule('a valid Date or milliseconds since the epoch', (v) => (v instanceof Date ? Number.isFinite(v.getTime()) : typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= 8.64e15));
 const events = either(string, list(string, MAX_LIST.events, `an array of at most ${MAX_LIST.events} event names`));
 
-const HOOK_KEYS = ['onEvent', 'onAttemptFailed', 'onExhausted', 'onDeadLettered', 'onEndpointDisabled', 'onDlqWriteFailed', 'onBreakerStateChanged', 'onError'];
+const HOOK_KEYS = ['onEvent', 'onAttemptFailed', 'onExhausted', 'onDeadLettered', 'onEndpointDisabled', 'onDlqWriteFailed', 'onBreakerStateChanged', 'onQueueFull', 'onQueueAvailable', 'onError'];
 const DELIVERY = {
   sinks: list(plainObject, MAX_LIST.sinks, `a non-empty array of at most ${MAX_LIST.sinks} sink objects`, 1),
   dlq: either(fn, shape('dlqDir')),
@@ -131,6 +131,7 @@ export const SCHEMAS = {
     dedupeTtlMs: int('dedupeTtlMs'),
     maxBodyBytes: int('receiverMaxBodyBytes'),
     parse: fn,
+    batchDelivery: oneOf('event', 'batch'),
   },
   createMemoryDedupeStore: { ttlMs: int('dedupeTtlMs'), maxEntries: int('dedupeMaxEntries'), now: fn },
   resolveHeaderTemplates: { env: plainObject, envPrefix: either(string, oneOf(null)), allowAnyEnv: boolean },
