@@ -1132,7 +1132,26 @@ export interface RunWebhookHandler {
   readonly delivery: Delivery;
   /** Root runs whose webhook is not yet handed to the engine. */
   pendingRuns(): number;
-  [method: `handle${string}`]: (...args: any[]) => unknown;
+  readonly raiseError: false;
+  handleChainStart(
+    chain: unknown,
+    inputs: any,
+    runId: string,
+    parentRunId?: string,
+    tags?: string[],
+    metadata?: Record<string, unknown>,
+    runType?: string,
+    runName?: string,
+  ): void;
+  handleChainEnd(outputs: any, runId: string): void;
+  handleChainError(error: any, runId: string): void;
+  handleToolStart(tool: unknown, input: string, runId: string, parentRunId?: string): void;
+  handleToolEnd(output: any, runId: string): void;
+  handleToolError(error: any, runId: string): void;
+  handleLLMStart(llm: unknown, prompts: string[], runId: string, parentRunId?: string): void;
+  handleChatModelStart(llm: unknown, messages: any[][], runId: string, parentRunId?: string): void;
+  handleLLMEnd(output: any, runId: string): void;
+  handleLLMError(error: any, runId: string): void;
 }
 
 /**

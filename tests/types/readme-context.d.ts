@@ -26,3 +26,16 @@ declare const agent: import('@langchain/core/runnables').Runnable<{ question: st
 declare const input: { question: string };
 /** Where a UI receives streamed chunks (an SSE or WebSocket writer). */
 declare const ui: { send(chunk: unknown): void };
+
+// Names of the delivery, run-webhook and queue-sink sections.
+declare const url: string;
+declare const runId: string;
+declare const rootRunId: string;
+declare const data: unknown;
+declare const thread_id: string;
+declare const username: string;
+declare const password: string;
+declare const app: { post(path: string, handler: unknown): void };
+declare const graph: import('@langchain/core/runnables').Runnable<{ question: string }, unknown>;
+declare const anyRunnable: import('@langchain/core/runnables').Runnable<{ question: string }, unknown>;
+declare function fn(input: { question: string }): Promise<string>;
