@@ -268,7 +268,7 @@ export function createDeliveryApi(native, policy, host = {}) {
         }
         return 'stored';
       };
-    } else if (dlq && typeof dlq === 'object' && typeof dlq.dir === 'string') {
+    } else if (dlq && typeof dlq === 'object' && typeof dlq.dir === 'string' && (host.fileDeadLetters || host.fileDlq)) {
       if (host.fileDeadLetters) onDeadLetter = host.fileDeadLetters(dlq.dir);
       else config.dlqDir = dlq.dir;
     } else if (dlq === undefined && host.fileDeadLetters) {
