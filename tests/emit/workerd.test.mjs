@@ -9,33 +9,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { build } from 'esbuild';
-import { repoRoot } from '../support/paths.mjs';
 import { startFaultServer } from '../support/fault-server.mjs';
-import { startWorker, runwireWorkerdEntry, runwireModuleFiles } from '../support/workerd.mjs';
+import { startWorker, runwireWorkerdEntry, runwireModuleFiles, bundleForWorkerd } from '../support/workerd.mjs';
 import { EXPECTED } from './scenario.mjs';
 
 const SECRET = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function bundleLangGraph() {
-  const result = await build({
-    stdin: {
-      contents: `
+function bundleLangGraph() {
+  return bundleForWorkerd(`
         export { StateGraph, Annotation, START, END } from '@langchain/langgraph/web';
         export { tool } from '@langchain/core/tools';
-        export { z } from 'zod';`,
-      resolveDir: repoRoot,
-      loader: 'js',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0].text;
+        export { z } from 'zod';`);
 }
 
 test('workerd: emit reaches the custom stream, streamEvents v2 and the sinks; the tap ships config.writer', { timeout: 120_000 }, async () => {

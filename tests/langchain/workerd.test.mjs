@@ -8,9 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { build } from 'esbuild';
-import { repoRoot } from '../support/paths.mjs';
-import { startWorker, runwireWorkerdEntry, runwireModuleFiles } from '../support/workerd.mjs';
+import { startWorker, runwireWorkerdEntry, runwireModuleFiles, bundleForWorkerd } from '../support/workerd.mjs';
 
 const SCENARIOS = [
   'guideStream',
@@ -28,27 +26,14 @@ const SCENARIOS = [
   'bindingWithCallbacks',
 ];
 
-async function bundleLangChain() {
-  const result = await build({
-    stdin: {
-      contents: `
+function bundleLangChain() {
+  return bundleForWorkerd(`
         export { RunnableLambda, RunnableSequence } from '@langchain/core/runnables';
         export { tool } from '@langchain/core/tools';
         export { BaseCallbackHandler } from '@langchain/core/callbacks/base';
         export { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
         export { dispatchCustomEvent as coreDispatchWeb } from '@langchain/core/callbacks/dispatch/web';
-        export { z } from 'zod';`,
-      resolveDir: repoRoot,
-      loader: 'js',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0].text;
+        export { z } from 'zod';`);
 }
 
 const WORKER = (entry) => `

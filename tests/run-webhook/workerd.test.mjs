@@ -8,31 +8,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { build } from 'esbuild';
-import { repoRoot } from '../support/paths.mjs';
-import { startWorker, runwireWorkerdEntry, runwireModuleFiles } from '../support/workerd.mjs';
+import { startWorker, runwireWorkerdEntry, runwireModuleFiles, bundleForWorkerd } from '../support/workerd.mjs';
 import { assertLangGraphPayload, startLangGraphReceiver } from '../support/langgraph-payload.mjs';
 
 const SECRET = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
 
-async function bundleLangGraph() {
-  const result = await build({
-    stdin: {
-      contents: `
+function bundleLangGraph() {
+  return bundleForWorkerd(`
         export { StateGraph, Annotation, MemorySaver, START, END, interrupt, Command } from '@langchain/langgraph/web';
         export { RunnableLambda } from '@langchain/core/runnables';
-        export { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';`,
-      resolveDir: repoRoot,
-      loader: 'js',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0].text;
+        export { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';`);
 }
 
 const WORKER = (entry) => `

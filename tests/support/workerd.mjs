@@ -107,3 +107,22 @@ const worker :Workerd.Worker = (
   }
   return { url, stop, output: proc.output, dir: relative(repoRoot, dir) };
 }
+
+/**
+ * An ESM bundle of `source` (re-exports from packages in the repo's node_modules) for a worker:
+ * workerd loads modules from its config, not from node_modules, so LangChain / LangGraph are
+ * bundled with esbuild under workerd's export conditions.
+ */
+export async function bundleForWorkerd(source) {
+  const { build } = await import('esbuild');
+  const result = await build({
+    stdin: { contents: source, resolveDir: repoRoot, loader: 'js' },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    conditions: ['workerd', 'worker', 'browser'],
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0].text;
+}
