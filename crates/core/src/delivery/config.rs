@@ -38,6 +38,7 @@ use crate::health::{BreakerConfig, HealthConfig, RateLimit};
 use crate::policy::{UrlPolicy, UrlPolicyOptions};
 use crate::signing::github::DEFAULT_HEADER;
 use crate::signing::secret::{RawSecret, StandardSecret};
+use crate::sinks::queue::RecordSigning;
 use crate::sinks::webhook::{SignatureScheme, WebhookConfig, DEFAULT_TIMEOUT};
 
 /// Default concurrent attempts per sink.
@@ -50,20 +51,28 @@ pub const DEFAULT_QUEUE_CAPACITY: usize = 100_000;
 pub(crate) struct Fields<'a> {
     map: &'a Map<String, Value>,
     what: &'a str,
-    known: &'static [&'static str],
+    /// The known field names, as one or more lists (e.g. the fields every sink has, then a sink
+    /// type's own).
+    known: &'a [&'static [&'static str]],
 }
 
 impl<'a> Fields<'a> {
-    pub(crate) fn new(value: &'a Value, what: &'a str, known: &'static [&'static str]) -> Result<Self, DeliveryError> {
+    pub(crate) fn new(
+        value: &'a Value,
+        what: &'a str,
+        known: &'a [&'static [&'static str]],
+    ) -> Result<Self, DeliveryError> {
         let map = value.as_object().ok_or_else(|| invalid(format!("{what} must be an object")))?;
-        if let Some(key) = map.keys().find(|k| !known.contains(&k.as_str())) {
-            return Err(invalid(format!("{what}: unknown field `{key}`, expected one of {}", known.join(", "))));
+        let is_known = |key: &str| known.iter().any(|list| list.contains(&key));
+        if let Some(key) = map.keys().find(|k| !is_known(k.as_str())) {
+            let expected = known.concat().join(", ");
+            return Err(invalid(format!("{what}: unknown field `{key}`, expected one of {expected}")));
         }
         Ok(Self { map, what, known })
     }
 
     pub(crate) fn get(&self, key: &str) -> Option<&'a Value> {
-        debug_assert!(self.known.contains(&key));
+        debug_assert!(self.known.iter().any(|list| list.contains(&key)));
         self.map.get(key).filter(|v| !v.is_null())
     }
 
@@ -124,28 +133,29 @@ impl<'a> Fields<'a> {
 }
 
 const CONFIG_FIELDS: &[&str] = &["sinks", "maxBodyBytes", "maxFieldChars", "dlqDir", "disableWebhooks"];
-const SINK_FIELDS: &[&str] = &[
+/// Fields every sink has, whatever its `type` (webhook, redis, kafka, sns).
+pub(crate) const COMMON_SINK_FIELDS: &[&str] = &[
     "name",
-    "url",
     "secret",
     "scheme",
     "githubSecret",
     "githubHeader",
-    "headers",
     "timeoutMs",
     "retryDelaysMs",
     "jitter",
     "concurrency",
     "queueCapacity",
+    "ordering",
+    "batch",
+    "overflow",
     "events",
     "urlPolicy",
     "health",
     "callback",
-    "ordering",
-    "batch",
-    "overflow",
     "type",
 ];
+/// A webhook sink's own fields.
+const WEBHOOK_FIELDS: &[&str] = &["url", "headers"];
 
 /// Where a sink delivers.
 #[derive(Debug, Clone)]
@@ -236,7 +246,7 @@ impl DeliveryConfig {
     /// Parses and validates the JSON text.
     pub fn parse(json: &str) -> Result<Self, DeliveryError> {
         let root: Value = serde_json::from_str(json).map_err(|e| invalid(e.to_string()))?;
-        let config = Fields::new(&root, "config", CONFIG_FIELDS)?;
+        let config = Fields::new(&root, "config", &[CONFIG_FIELDS])?;
         let limits = EnvelopeLimits {
             max_bytes: config.bounded_usize("maxBodyBytes", "maxBodyBytes")?.unwrap_or(DEFAULT_MAX_BYTES),
             max_field_chars: config.bounded_usize("maxFieldChars", "maxFieldChars")?.unwrap_or(DEFAULT_MAX_FIELD_CHARS),
@@ -311,6 +321,38 @@ fn parse_health(value: &serde_json::Value) -> Result<HealthConfig, String> {
         }
     }
     Ok(config)
+}
+
+/// The signing fields every sink has (`scheme`, `secret`, `githubSecret`, `githubHeader`): a
+/// webhook signs its requests with them, a queue sink its records.
+pub(crate) fn parse_signing(raw: &Fields<'_>, name: &str) -> Result<RecordSigning, DeliveryError> {
+    let scheme = match raw.string("scheme")?.as_deref() {
+        None => SignatureScheme::Standard,
+        Some(text) => SignatureScheme::parse(text)
+            .ok_or_else(|| invalid(format!("sink {name:?}: scheme must be \"standard\", \"github\" or \"both\"")))?,
+    };
+    let secrets = raw.strings("secret")?.unwrap_or_default();
+    let standard_secrets = if matches!(scheme, SignatureScheme::Github) {
+        Vec::new()
+    } else {
+        secrets
+            .iter()
+            .map(|s| StandardSecret::parse(s).map_err(|e| invalid(format!("sink {name:?}: secret: {e}"))))
+            .collect::<Result<_, _>>()?
+    };
+    let github_text = raw.string("githubSecret")?.or_else(|| match scheme {
+        SignatureScheme::Github => secrets.first().cloned(),
+        _ => None,
+    });
+    let github_secret = github_text
+        .map(|s| RawSecret::new(&s).map_err(|e| invalid(format!("sink {name:?}: githubSecret: {e}"))))
+        .transpose()?;
+    Ok(RecordSigning {
+        scheme,
+        standard_secrets,
+        github_secret,
+        github_header: raw.string("githubHeader")?.unwrap_or_else(|| DEFAULT_HEADER.to_owned()),
+    })
 }
 
 /// `true` / `false` / `{maxEvents, maxBytes, lingerMs}` (missing fields take the defaults).
@@ -406,7 +448,7 @@ fn parse_sink(value: &Value, index: usize, default_name: String) -> Result<(Sink
     if kind != "webhook" {
         return crate::sinks::queue_config::parse(kind, value, &what, default_name);
     }
-    let raw = Fields::new(value, &what, SINK_FIELDS)?;
+    let raw = Fields::new(value, &what, &[COMMON_SINK_FIELDS, WEBHOOK_FIELDS])?;
     let name = raw.string("name")?.unwrap_or(default_name);
     let options = sink_options(&raw, name)?;
     let name = &options.name;
@@ -417,27 +459,7 @@ fn parse_sink(value: &Value, index: usize, default_name: String) -> Result<(Sink
         return Ok((options, SinkTarget::Callback(index)));
     }
     let url = raw.string("url")?.ok_or_else(|| invalid(format!("sink {name:?}: url is required")))?;
-    let scheme = match raw.string("scheme")?.as_deref() {
-        None => SignatureScheme::Standard,
-        Some(text) => SignatureScheme::parse(text)
-            .ok_or_else(|| invalid(format!("sink {name:?}: scheme must be \"standard\", \"github\" or \"both\"")))?,
-    };
-    let secrets = raw.strings("secret")?.unwrap_or_default();
-    let standard_secrets = if matches!(scheme, SignatureScheme::Github) {
-        Vec::new()
-    } else {
-        secrets
-            .iter()
-            .map(|s| StandardSecret::parse(s).map_err(|e| invalid(format!("sink {name:?}: secret: {e}"))))
-            .collect::<Result<_, _>>()?
-    };
-    let github_text = raw.string("githubSecret")?.or_else(|| match scheme {
-        SignatureScheme::Github => secrets.first().cloned(),
-        _ => None,
-    });
-    let github_secret = github_text
-        .map(|s| RawSecret::new(&s).map_err(|e| invalid(format!("sink {name:?}: githubSecret: {e}"))))
-        .transpose()?;
+    let signing = parse_signing(&raw, name)?;
     let mut headers = Vec::new();
     if let Some(map) = raw.get("headers") {
         let map = map.as_object().ok_or_else(|| invalid(format!("sink {name:?}: headers must be an object")))?;
@@ -449,10 +471,10 @@ fn parse_sink(value: &Value, index: usize, default_name: String) -> Result<(Sink
     }
     let webhook = WebhookConfig {
         url,
-        scheme,
-        standard_secrets,
-        github_secret,
-        github_header: raw.string("githubHeader")?.unwrap_or_else(|| DEFAULT_HEADER.to_owned()),
+        scheme: signing.scheme,
+        standard_secrets: signing.standard_secrets,
+        github_secret: signing.github_secret,
+        github_header: signing.github_header,
         headers,
         timeout: raw.bounded("timeoutMs", "sinks[].timeoutMs")?.map_or(DEFAULT_TIMEOUT, Duration::from_millis),
     };

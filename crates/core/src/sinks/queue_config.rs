@@ -65,129 +65,23 @@ mod native {
     use serde_json::Value;
 
     use super::Credential;
-    use crate::delivery::config::{sink_options, Fields, SinkOptions, SinkTarget};
+    use crate::delivery::config::{parse_signing, sink_options, Fields, SinkOptions, SinkTarget, COMMON_SINK_FIELDS};
     use crate::error::DeliveryError;
-    use crate::signing::github::DEFAULT_HEADER;
-    use crate::signing::secret::{RawSecret, StandardSecret};
     use crate::sinks::kafka::{Compression, KafkaConfig, Sasl, SaslMechanism, Tls};
     use crate::sinks::queue::RecordSigning;
     use crate::sinks::redis::RedisConfig;
     use crate::sinks::sns::{SnsConfig, SnsCredentials};
-    use crate::sinks::webhook::SignatureScheme;
 
-    const REDIS: &[&str] = &[
-        "type",
-        "name",
-        "secret",
-        "scheme",
-        "githubSecret",
-        "githubHeader",
-        "timeoutMs",
-        "retryDelaysMs",
-        "jitter",
-        "concurrency",
-        "queueCapacity",
-        "ordering",
-        "batch",
-        "overflow",
-        "events",
-        "urlPolicy",
-        "health",
-        "callback",
-        "url",
-        "stream",
-        "maxLen",
-        "username",
-        "password",
-    ];
-    const KAFKA: &[&str] = &[
-        "type",
-        "name",
-        "secret",
-        "scheme",
-        "githubSecret",
-        "githubHeader",
-        "timeoutMs",
-        "retryDelaysMs",
-        "jitter",
-        "concurrency",
-        "queueCapacity",
-        "ordering",
-        "batch",
-        "overflow",
-        "events",
-        "urlPolicy",
-        "health",
-        "callback",
-        "brokers",
-        "topic",
-        "clientId",
-        "tls",
-        "sasl",
-        "compression",
-        "lingerMs",
-        "maxBatchBytes",
-    ];
-    const SNS: &[&str] = &[
-        "type",
-        "name",
-        "secret",
-        "scheme",
-        "githubSecret",
-        "githubHeader",
-        "timeoutMs",
-        "retryDelaysMs",
-        "jitter",
-        "concurrency",
-        "queueCapacity",
-        "ordering",
-        "batch",
-        "overflow",
-        "events",
-        "urlPolicy",
-        "health",
-        "callback",
-        "topicArn",
-        "region",
-        "endpoint",
-        "credentials",
-        "batch",
-        "lingerMs",
-    ];
+    const REDIS: &[&str] = &["url", "stream", "maxLen", "username", "password"];
+    const KAFKA: &[&str] = &["brokers", "topic", "clientId", "tls", "sasl", "compression", "lingerMs", "maxBatchBytes"];
+    const SNS: &[&str] = &["topicArn", "region", "endpoint", "credentials", "lingerMs"];
 
     fn invalid(message: String) -> DeliveryError {
         DeliveryError::InvalidConfig(message)
     }
 
     fn signing(raw: &Fields<'_>, name: &str) -> Result<RecordSigning, DeliveryError> {
-        let scheme = match raw.string("scheme")?.as_deref() {
-            None => SignatureScheme::Standard,
-            Some(text) => SignatureScheme::parse(text).ok_or_else(|| {
-                invalid(format!("sink {name:?}: scheme must be \"standard\", \"github\" or \"both\""))
-            })?,
-        };
-        let secrets = raw.strings("secret")?.unwrap_or_default();
-        let standard_secrets = if matches!(scheme, SignatureScheme::Github) {
-            Vec::new()
-        } else {
-            secrets
-                .iter()
-                .map(|s| StandardSecret::parse(s).map_err(|e| invalid(format!("sink {name:?}: secret: {e}"))))
-                .collect::<Result<_, _>>()?
-        };
-        let github_text = raw.string("githubSecret")?.or_else(|| match scheme {
-            SignatureScheme::Github => secrets.first().cloned(),
-            _ => None,
-        });
-        let github_secret = github_text
-            .map(|s| RawSecret::new(&s).map_err(|e| invalid(format!("sink {name:?}: githubSecret: {e}"))))
-            .transpose()?;
-        let signing = RecordSigning {
-            scheme,
-            standard_secrets,
-            github_secret,
-            github_header: raw.string("githubHeader")?.unwrap_or_else(|| DEFAULT_HEADER.to_owned()),
-        };
+        let signing = parse_signing(raw, name)?;
         signing.validate().map_err(|e| invalid(format!("sink {name:?}: {e}")))?;
         Ok(signing)
     }
@@ -226,7 +120,8 @@ mod native {
                 )))
             }
         };
-        let raw = Fields::new(value, what, known)?;
+        let known = [COMMON_SINK_FIELDS, known];
+        let raw = Fields::new(value, what, &known)?;
         if raw.get("callback").is_some() {
             return Err(invalid(format!("{what}: a {kind} sink cannot also have a send callback")));
         }
