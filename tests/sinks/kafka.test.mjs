@@ -11,6 +11,8 @@ import * as rw from 'runwire';
 import { startKafka, startTcpProxy } from '../support/services.mjs';
 import { SECRET, assertAccounted, countBy, sendEvents, sleep, verifyRecord } from './helpers.mjs';
 import { createTopic, readTopic } from './kafka-support.mjs';
+import { RunnableLambda } from '@langchain/core/runnables';
+import { dispatchCustomEvent } from '@langchain/core/callbacks/dispatch';
 
 let kafka;
 let proxy;
@@ -65,6 +67,38 @@ test('10,000 events read back once each, keyed by root run, verifiable', { timeo
   assert.ok(new Set(records.map((r) => r.partition)).size > 1, 'roots spread over partitions');
   console.log(`# kafka: 10,000 events in ${elapsed} ms over ${new Set(records.map((r) => r.partition)).size} partitions`);
   await delivery.close(1_000);
+});
+
+test('LangChain handler: a nested run\'s events are keyed by the root run (one partition per agent run)', { timeout: 120_000 }, async () => {
+  await createTopic(kafka.brokers, 'rw-handler', 3);
+  const handler = rw.createWebhookHandler({ sinks: [sink('rw-handler', { events: ['on_custom_event', 'on_tool_end'] })] });
+  const inner = RunnableLambda.from(async (step) => {
+    await dispatchCustomEvent('progress', { step });
+    return step;
+  }).withConfig({ runName: 'inner' });
+  const outer = RunnableLambda.from(async (n, config) => {
+    for (let step = 0; step < 3; step += 1) await inner.invoke(step, config);
+    return n;
+  }).withConfig({ runName: 'agent' });
+  const rootIds = [];
+  for (let n = 0; n < 8; n += 1) {
+    await outer.invoke(n, { callbacks: [handler, { handleChainStart: (_c, _i, runId, parentRunId) => { if (!parentRunId) rootIds.push(runId); } }] });
+  }
+  const stats = await handler.delivery.drain(30_000);
+  assert.equal(stats.delivered, 24);
+  const records = await readTopic(kafka.brokers, 'rw-handler', { expected: 24 });
+  assert.equal(records.length, 24);
+  const byKey = new Map();
+  for (const r of records) {
+    assert.notEqual(r.key, r.headers.run_id, 'keyed by the root, not the inner run that dispatched');
+    (byKey.get(r.key) ?? byKey.set(r.key, []).get(r.key)).push(r);
+  }
+  assert.deepEqual([...byKey.keys()].sort(), [...rootIds].sort(), 'one key per root run');
+  for (const [key, group] of byKey) {
+    assert.equal(group.length, 3, `${key}: its three events`);
+    assert.equal(new Set(group.map((r) => r.partition)).size, 1, `${key} stays on one partition`);
+  }
+  await handler.delivery.close(1_000);
 });
 
 test('connections cut for 6 s through a proxy: nothing accepted is lost', { timeout: 180_000 }, async () => {

@@ -50,11 +50,15 @@ export async function topicWithQueue({ sns, sqs }, name, { fifo = false } = {}) 
 /**
  * Receives and deletes from the queue until `stop()` is called and the queue is empty; returns
  * `{ messages, stop }` where `stop()` resolves with every message (body + attributes).
+ *
+ * `readers` loops receive at once: moto's SendMessage and ReceiveMessage each scan every message
+ * in the queue (its queue attributes are recomputed per call), so a queue that is allowed to
+ * grow makes publishing O(n²). Keeping it near empty keeps moto at its per-request speed.
  */
-export function drainQueue({ sqs }, queueUrl) {
+export function drainQueue({ sqs }, queueUrl, { readers = 6 } = {}) {
   const messages = [];
   let stopping = false;
-  const loop = (async () => {
+  const reader = async () => {
     let emptyAfterStop = 0;
     while (emptyAfterStop < 2) {
       const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({
@@ -77,12 +81,13 @@ export function drainQueue({ sqs }, queueUrl) {
       }
       if (stopping && Messages.length === 0) emptyAfterStop += 1;
     }
-  })();
+  };
+  const loops = Promise.all(Array.from({ length: readers }, reader));
   return {
     messages,
     async stop() {
       stopping = true;
-      await loop;
+      await loops;
       return messages;
     },
   };

@@ -309,8 +309,10 @@ export function createDeliveryApi(native, policy, host = {}) {
       { mode: handoff, timeoutMs: handoffTimeoutMs, onError: hooks?.onError },
     );
     const wanted = new Set();
-    // Whether any sink orders per run: only then does the handler track each run's root.
-    const ordered = sinks.some(({ sink }) => sink?.ordering === 'run');
+    // Whether some sink needs each event's root run: ordering per run, or a queue sink that keys
+    // by it (Kafka partition key, SNS FIFO group). Only then does the
+    // handler track every run's root.
+    const ordered = sinks.some(({ sink }) => sink?.ordering === 'run' || QUEUE_TYPES.has(sink?.type));
     for (const { sink } of disableWebhooks === true ? [] : sinks) {
       const events = sink.events ?? DEFAULT_EVENTS;
       for (const e of Array.isArray(events) ? events : [events]) wanted.add(e);
@@ -347,7 +349,7 @@ export function createDeliveryApi(native, policy, host = {}) {
       },
       /** Whether `disableWebhooks` is on (events are accepted and never sent). */
       disabled: disableWebhooks === true,
-      /** Whether some sink has `ordering: 'run'` (the handler then tracks root runs). */
+      /** Whether some sink needs root runs (`ordering: 'run'`, or a queue sink keying by them). */
       ordered,
       /** Whether any sink receives `event` (lets the handler skip serialising the rest). */
       wants(event) {

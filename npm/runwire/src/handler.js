@@ -65,7 +65,7 @@ export function createHandler(delivery, options = {}) {
     }
   });
   const allChains = options.forwardUnnamedChains === true;
-  // run id → root run id, only when some sink orders per run.
+  // run id → root run id, only when some sink needs it (ordering per run, Kafka key, SNS group).
   const roots = delivery.ordered === true ? new Map() : null;
   const ENDS = { rootRunId: undefined, endsRun: true };
   const GOES_ON = { rootRunId: undefined, endsRun: false };

@@ -1013,6 +1013,7 @@ where
                             body: job.body(inner.limits).unwrap_or_else(|_| Arc::from(&b""[..])),
                             event: job.event.clone(),
                             run_id: job.run_id.clone(),
+                            root_run_id: job.root.clone(),
                             attempt,
                         })
                         .collect();
@@ -1026,6 +1027,7 @@ where
                         body: job.body(inner.limits).unwrap_or_else(|_| Arc::from(&b""[..])),
                         event: job.event.clone(),
                         run_id: job.run_id.clone(),
+                        root_run_id: job.root.clone(),
                         attempt,
                     };
                     self.attempt(slot, &hook_id, attempt, Box::pin(slot.sink.send(delivery)), &mut work.log).await

@@ -33,6 +33,9 @@ pub struct Delivery {
     pub event: Arc<str>,
     /// The event's own run id.
     pub run_id: Arc<str>,
+    /// The root of the event's run tree as the producer named it (`rootRunId`; the LangChain
+    /// handler tracks it), else the event's own run id: the Kafka key, the SNS FIFO group.
+    pub root_run_id: Arc<str>,
     /// 1 for the first attempt, 2 for the first retry, ….
     pub attempt: usize,
 }
@@ -80,6 +83,7 @@ impl BatchDelivery {
             body: self.body.clone(),
             event: crate::delivery::batch::BATCH_EVENT.into(),
             run_id: self.items.first().map_or_else(|| "".into(), |item| item.run_id.clone()),
+            root_run_id: self.items.first().map_or_else(|| "".into(), |item| item.root_run_id.clone()),
             attempt: self.attempt,
         }
     }
@@ -138,6 +142,7 @@ mod tests {
             body: Arc::from(&b"{\"a\":1}"[..]),
             event: "on_tool_end".into(),
             run_id: "r".into(),
+            root_run_id: "r".into(),
             attempt: 2,
         };
         assert_eq!(

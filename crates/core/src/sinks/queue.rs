@@ -21,9 +21,10 @@
 //! fields are sent.
 //!
 //! The root run id keeps one agent run's events in order on one Kafka partition and in one SNS
-//! FIFO group. The engine knows each event's own run; the root is read from the event record's
-//! `parent_ids` (LangChain v2 records list ancestors root first) or `metadata.root_run_id`,
-//! falling back to the event's own run id.
+//! FIFO group. The root the producer named wins (`send(…, { rootRunId })`; the LangChain handler
+//! tracks every run's root when a queue sink or `ordering: "run"` needs it); otherwise it is read
+//! from the event record's `parent_ids` (LangChain v2 records list ancestors root first) or
+//! `metadata.root_run_id`, falling back to the event's own run id.
 
 use crate::delivery::envelope::envelope_type;
 use crate::error::{DeliveryError, SignatureError};
@@ -86,9 +87,12 @@ impl RecordSigning {
     }
 }
 
-/// The root run of an event: `data.parent_ids[0]`, else `data.metadata.root_run_id`, else the
-/// event's own run id. Reads only those fields of the body.
+/// The root run of an event: the one the producer named, else `data.parent_ids[0]`, else
+/// `data.metadata.root_run_id`, else the event's own run id. Reads only those fields of the body.
 pub fn root_run_id(delivery: &Delivery) -> String {
+    if !delivery.root_run_id.is_empty() && delivery.root_run_id != delivery.run_id {
+        return delivery.root_run_id.to_string();
+    }
     #[derive(serde::Deserialize)]
     struct Body {
         data: Option<Data>,
@@ -120,6 +124,7 @@ mod tests {
             body: Arc::from(body.as_bytes()),
             event: "on_tool_end".into(),
             run_id: "run-1".into(),
+            root_run_id: "run-1".into(),
             attempt: 1,
         }
     }
@@ -159,5 +164,11 @@ mod tests {
         assert_eq!(root_run_id(&delivery(r#"{"data":{"metadata":{"root_run_id":"r0"}}}"#)), "r0");
         assert_eq!(root_run_id(&delivery(r#"{"data":{"parent_ids":[]}}"#)), "run-1");
         assert_eq!(root_run_id(&delivery("not json")), "run-1");
+    }
+
+    #[test]
+    fn the_producers_root_wins_over_the_body() {
+        let named = Delivery { root_run_id: "named".into(), ..delivery(r#"{"data":{"parent_ids":["root"]}}"#) };
+        assert_eq!(root_run_id(&named), "named");
     }
 }

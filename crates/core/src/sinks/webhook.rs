@@ -261,6 +261,7 @@ mod tests {
             body: Arc::from(&br#"{"email":"test@example.com","username":"test_user"}"#[..]),
             event: "on_tool_end".into(),
             run_id: "r".into(),
+            root_run_id: "r".into(),
             attempt: 1,
         }
     }
