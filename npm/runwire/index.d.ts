@@ -795,8 +795,12 @@ export interface SnsSinkOptions extends QueueSinkCommonOptions {
   endpoint?: string;
   /** @default AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** Coalesce concurrent attempts into PublishBatch (≤ 10 entries, ≤ 256 KB). @default true */
-  batch?: boolean;
+  /**
+   * Coalesce concurrent single-event attempts into PublishBatch (≤ 10 entries, ≤ 256 KB). Not to
+   * be confused with `batch`, the engine's batching (each engine batch is sent as PublishBatch
+   * calls anyway). @default true
+   */
+  coalesce?: boolean;
   /** How long a batch waits for company. @default 2 */
   lingerMs?: number;
 }

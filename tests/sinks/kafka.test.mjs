@@ -101,6 +101,28 @@ test('LangChain handler: a nested run\'s events are keyed by the root run (one p
   await handler.delivery.close(1_000);
 });
 
+test('batch: each event its own keyed record, a run in order on its partition', { timeout: 120_000 }, async () => {
+  await createTopic(kafka.brokers, 'rw-batch', 3);
+  const delivery = rw.createDelivery({ sinks: [sink('rw-batch', { ordering: 'run', batch: { maxEvents: 50, lingerMs: 5 } })], dlq: () => {} });
+  for (let i = 0; i < 1_000; i += 1) {
+    const run = `run-${i % 10}`;
+    delivery.send('on_custom_event', run, { event: 'on_custom_event', name: 'progress', run_id: run, data: { i } });
+  }
+  const stats = await delivery.drain(60_000);
+  assert.equal(stats.delivered, 1_000);
+  const records = await readTopic(kafka.brokers, 'rw-batch', { expected: 1_000 });
+  assert.equal(tally(records).size, 1_000, 'one verifiable record per event');
+  const last = new Map();
+  for (const r of records.sort((a, b) => a.partition - b.partition)) {
+    assert.equal(r.key, r.headers.run_id);
+    const { i } = JSON.parse(r.value).data.data;
+    assert.ok(i > (last.get(r.key) ?? -1), `${r.key}: emit order on its partition`);
+    last.set(r.key, i);
+  }
+  assert.ok(stats.attempts < 1_000 / 5, `batched: ${stats.attempts} attempts`);
+  await delivery.close(1_000);
+});
+
 test('connections cut for 6 s through a proxy: nothing accepted is lost', { timeout: 180_000 }, async () => {
   await createTopic(kafka.brokers, 'rw-cut', 3);
   const dead = [];

@@ -68,6 +68,34 @@ test('10,000 events land in the stream once each, with verifiable signatures', {
   await delivery.close(1_000);
 });
 
+test('batch: one pipeline of XADDs per engine batch, each event its own verifiable entry, runs in order', { timeout: 60_000 }, async () => {
+  const dead = [];
+  const delivery = rw.createDelivery({
+    sinks: [sink('rw-batch', { ordering: 'run', batch: { maxEvents: 50, lingerMs: 5 } })],
+    dlq: (d) => dead.push(d),
+  });
+  for (let i = 0; i < 2_000; i += 1) {
+    const run = `run-${i % 20}`;
+    delivery.send('on_custom_event', run, { event: 'on_custom_event', name: 'progress', run_id: run, data: { i } });
+  }
+  const stats = await delivery.drain(30_000);
+  assert.equal(stats.delivered, 2_000);
+  assert.equal(dead.length, 0);
+  const entries = await client.xrange('rw-batch', '-', '+');
+  assert.equal(entries.length, 2_000, 'one entry per event, not one per batch');
+  const lastByRun = new Map();
+  for (const [, flat] of entries) {
+    const fields = {};
+    for (let i = 0; i < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
+    verifyRecord(rw, fields.body, fields);
+    const { i } = JSON.parse(fields.body).data.data;
+    assert.ok(i > (lastByRun.get(fields.run_id) ?? -1), `${fields.run_id}: emit order`);
+    lastByRun.set(fields.run_id, i);
+  }
+  assert.ok(stats.attempts < 2_000 / 5, `batched: ${stats.attempts} attempts for 2,000 events`);
+  await delivery.close(1_000);
+});
+
 test('MAXLEN ~ bounds the stream', async () => {
   const delivery = rw.createDelivery({ sinks: [sink('rw-maxlen', { maxLen: 1000 })], dlq: () => {} });
   await sendEvents(delivery, 5_000, { pauseMs: 0 });

@@ -87,6 +87,29 @@ test('FIFO topics: MessageGroupId = root run id, MessageDeduplicationId = event 
   await delivery.close(1_000);
 });
 
+test('batch: engine batches go out as PublishBatch calls, each event its own message, FIFO groups in order', { timeout: 120_000 }, async () => {
+  const { topicArn, queueUrl } = await topicWithQueue(aws, 'rw-batch', { fifo: true });
+  const reader = drainQueue(aws, queueUrl, { readers: 1 });
+  const delivery = rw.createDelivery({ sinks: [sink(topicArn, { ordering: 'run', concurrency: 4, batch: { maxEvents: 25, lingerMs: 5 } })], dlq: () => {} });
+  for (let i = 0; i < 200; i += 1) {
+    const run = `run-${i % 4}`;
+    delivery.send('on_custom_event', run, { event: 'on_custom_event', name: 'progress', run_id: run, data: { i } });
+  }
+  const stats = await delivery.drain(60_000);
+  assert.equal(stats.delivered, 200);
+  assert.ok(stats.attempts <= 200 / 5, `batched: ${stats.attempts} attempts`);
+  const messages = await reader.stop();
+  assert.equal(tally(messages).size, 200, 'one verifiable message per event');
+  const last = new Map();
+  for (const m of messages) {
+    assert.equal(m.system.MessageGroupId, m.attributes.run_id);
+    const { i } = JSON.parse(m.body).data.data;
+    assert.ok(i > (last.get(m.attributes.run_id) ?? -1), `${m.attributes.run_id}: emit order in its FIFO group`);
+    last.set(m.attributes.run_id, i);
+  }
+  await delivery.close(1_000);
+});
+
 test('throttling, 5xx and a 6 s outage through a fault proxy: nothing accepted is lost', { timeout: 300_000 }, async () => {
   const { topicArn, queueUrl } = await topicWithQueue(aws, 'rw-fault');
   const proxy = await startFaultProxy(moto.endpoint, (n) => {

@@ -12,7 +12,7 @@ use napi::bindgen_prelude::Promise;
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi::Status;
 use runwire_core::sinks::webhook::WebhookSink;
-use runwire_core::sinks::{Delivery, Sink, SinkResponse};
+use runwire_core::sinks::{BatchDelivery, Delivery, Sink, SinkResponse};
 
 use crate::runtime::NodeRuntime;
 use crate::transport::NativeTransport;
@@ -58,6 +58,16 @@ impl Sink for NodeSink {
             Self::Redis(sink) => sink.send(delivery).await,
             Self::Kafka(sink) => sink.send(delivery).await,
             Self::Sns(sink) => sink.send(delivery).await,
+        }
+    }
+
+    async fn send_batch(&self, batch: BatchDelivery) -> SinkResponse {
+        match self {
+            Self::Webhook(sink) => sink.send_batch(batch).await,
+            Self::Callback(sink) => sink.send_batch(batch).await,
+            Self::Redis(sink) => sink.send_batch(batch).await,
+            Self::Kafka(sink) => sink.send_batch(batch).await,
+            Self::Sns(sink) => sink.send_batch(batch).await,
         }
     }
 }

@@ -74,7 +74,7 @@ mod native {
 
     const REDIS: &[&str] = &["url", "stream", "maxLen", "username", "password"];
     const KAFKA: &[&str] = &["brokers", "topic", "clientId", "tls", "sasl", "compression", "lingerMs", "maxBatchBytes"];
-    const SNS: &[&str] = &["topicArn", "region", "endpoint", "credentials", "lingerMs"];
+    const SNS: &[&str] = &["topicArn", "region", "endpoint", "credentials", "coalesce", "lingerMs"];
 
     fn invalid(message: String) -> DeliveryError {
         DeliveryError::InvalidConfig(message)
@@ -232,7 +232,7 @@ mod native {
                     region: raw.string("region")?,
                     endpoint: raw.string("endpoint")?,
                     credentials,
-                    batch: raw.boolean("batch")?.unwrap_or(true),
+                    coalesce: raw.boolean("coalesce")?.unwrap_or(true),
                     linger: Duration::from_millis(
                         raw.uint("lingerMs")?.unwrap_or(crate::sinks::sns::DEFAULT_LINGER_MS),
                     ),

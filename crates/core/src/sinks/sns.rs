@@ -51,7 +51,7 @@ pub struct SnsConfig {
     /// Credentials; else the environment's.
     pub credentials: Option<SnsCredentials>,
     /// Coalesce concurrent attempts into `PublishBatch`.
-    pub batch: bool,
+    pub coalesce: bool,
     /// Batcher linger.
     pub linger: Duration,
     /// Record signing.
@@ -271,7 +271,7 @@ mod tests {
             region: None,
             endpoint: None,
             credentials: None,
-            batch: true,
+            coalesce: true,
             linger: Duration::from_millis(DEFAULT_LINGER_MS),
             signing: RecordSigning::default(),
             timeout: Duration::from_secs(1),

@@ -13,7 +13,8 @@
 //!   order on one partition.
 //! - **Batching**: one rskafka `BatchProducer` per partition aggregates the records of
 //!   concurrent attempts for up to `lingerMs` / `maxBatchBytes` into one produce request; each
-//!   attempt resolves with its own record's result.
+//!   attempt resolves with its own record's result. An engine batch (the sink's `batch`
+//!   option) hands all its records over at once ([`Sink::send_batch`]).
 //! - **Broker outages**: the client's own reconnect backoff has a deadline of the attempt's
 //!   `timeoutMs`, and the attempt itself is bounded by it too, so a dead broker becomes a
 //!   retried `connection`/`timeout` failure rather than a hung worker.
@@ -34,7 +35,7 @@ use runwire_core::runtime::Clock;
 use runwire_core::sinks::failure::{kafka_error, Failure};
 use runwire_core::sinks::kafka::{partition_for, Compression, KafkaConfig, SaslMechanism};
 use runwire_core::sinks::queue::root_run_id;
-use runwire_core::sinks::{Delivery, Sink, SinkResponse};
+use runwire_core::sinks::{BatchDelivery, Delivery, Sink, SinkResponse};
 use tokio::sync::OnceCell;
 
 use crate::runtime::NodeRuntime;
@@ -183,6 +184,21 @@ impl Sink for KafkaSink {
         match tokio::time::timeout(self.config.timeout, self.produce(&delivery)).await {
             Ok(Ok(())) => SinkResponse::of(Outcome::Accepted),
             Ok(Err((failure, detail))) => failure.response(&detail),
+            Err(_) => Failure::Timeout.response("no acknowledgement within timeoutMs"),
+        }
+    }
+
+    /// An engine batch (`batch` on the sink): every event becomes its own keyed record (own id,
+    /// own signature), handed to the partition producers in order at once, so a run's records
+    /// share one produce request where they share a partition. The batch succeeds only if every
+    /// record was acknowledged; otherwise the first failure (in event order) decides its retry.
+    async fn send_batch(&self, batch: BatchDelivery) -> SinkResponse {
+        let all = futures_util::future::join_all(batch.items.iter().map(|item| self.produce(item)));
+        match tokio::time::timeout(self.config.timeout, all).await {
+            Ok(results) => match results.into_iter().find_map(Result::err) {
+                None => SinkResponse::of(Outcome::Accepted),
+                Some((failure, detail)) => failure.response(&detail),
+            },
             Err(_) => Failure::Timeout.response("no acknowledgement within timeoutMs"),
         }
     }

@@ -2,11 +2,13 @@
 //! shared connection of [`crate::redis_client`] (field layout: `runwire_core::sinks::queue`).
 //!
 //! Concurrent attempts of the sink's workers share one multiplexed connection, so under load the
-//! client pipelines their `XADD`s (no extra linger). Every attempt is signed afresh.
+//! client pipelines their `XADD`s (no extra linger). With the sink's `batch` option an engine
+//! batch is one explicit pipeline of `XADD`s, one per event, in one round trip. Every attempt
+//! is signed afresh.
 
 use runwire_core::sinks::failure::Failure;
 use runwire_core::sinks::redis::RedisConfig;
-use runwire_core::sinks::{Delivery, Sink, SinkResponse};
+use runwire_core::sinks::{BatchDelivery, Delivery, Sink, SinkResponse};
 
 use crate::redis_client::{classify, describe, RedisConnector};
 use crate::runtime::NodeRuntime;
@@ -27,24 +29,60 @@ impl RedisSink {
     }
 }
 
-impl Sink for RedisSink {
-    async fn send(&self, delivery: Delivery) -> SinkResponse {
-        let fields = match self.config.signing.fields_now(&delivery, &NodeRuntime) {
-            Ok(fields) => fields,
-            Err(error) => return Failure::Invalid.response(&format!("sign: {error}")),
-        };
+impl RedisSink {
+    /// `XADD <stream> MAXLEN ~ n * <signed fields> body <bytes>` for one event.
+    fn xadd(&self, delivery: &Delivery) -> Result<redis::Cmd, SinkResponse> {
+        let fields = self
+            .config
+            .signing
+            .fields_now(delivery, &NodeRuntime)
+            .map_err(|error| Failure::Invalid.response(&format!("sign: {error}")))?;
+        let mut command = redis::cmd("XADD");
+        for arg in self.config.xadd_args(&fields, &delivery.body) {
+            command.arg(&*arg);
+        }
+        Ok(command)
+    }
+
+    async fn run(&self, pipeline: redis::Pipeline) -> SinkResponse {
         let attempt = async {
             let mut connection = self.connector.manager().await?;
-            let mut command = redis::cmd("XADD");
-            for arg in self.config.xadd_args(&fields, &delivery.body) {
-                command.arg(&*arg);
-            }
-            command.query_async::<String>(&mut connection).await
+            pipeline.query_async::<Vec<String>>(&mut connection).await
         };
         match tokio::time::timeout(self.connector.timeout(), attempt).await {
-            Ok(Ok(_id)) => SinkResponse::of(Outcome::Accepted),
+            Ok(Ok(_ids)) => SinkResponse::of(Outcome::Accepted),
             Ok(Err(error)) => classify(&error).response(&describe(&error)),
             Err(_) => Failure::Timeout.response("no answer within timeoutMs"),
         }
+    }
+}
+
+impl Sink for RedisSink {
+    async fn send(&self, delivery: Delivery) -> SinkResponse {
+        match self.xadd(&delivery) {
+            Ok(command) => {
+                let mut pipeline = redis::pipe();
+                pipeline.add_command(command);
+                self.run(pipeline).await
+            }
+            Err(response) => response,
+        }
+    }
+
+    /// An engine batch (`batch` on the sink): one pipeline of `XADD`s, one entry per event (own
+    /// id, own signature) in order, in one round trip. The batch succeeds only if every `XADD`
+    /// did; a failed batch is retried whole, so entries already added are added again (consumers
+    /// dedupe on `id`).
+    async fn send_batch(&self, batch: BatchDelivery) -> SinkResponse {
+        let mut pipeline = redis::pipe();
+        for item in &batch.items {
+            match self.xadd(item) {
+                Ok(command) => {
+                    pipeline.add_command(command);
+                }
+                Err(response) => return response,
+            }
+        }
+        self.run(pipeline).await
     }
 }

@@ -27,7 +27,7 @@ use runwire_core::sinks::sns::{
     batch_results, error_code, publish_batch_form, publish_form, SnsConfig, SnsMessage, MAX_BATCH_BYTES,
     MAX_BATCH_ENTRIES,
 };
-use runwire_core::sinks::{Delivery, Sink, SinkResponse};
+use runwire_core::sinks::{BatchDelivery, Delivery, Sink, SinkResponse};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::runtime::NodeRuntime;
@@ -131,7 +131,7 @@ impl SnsSink {
 
     async fn publish(&self, delivery: &Delivery) -> Verdict {
         let message = self.message(delivery)?;
-        if !self.config.batch {
+        if !self.config.coalesce {
             return self.publisher.publish_one(&message).await;
         }
         let (reply, answer) = oneshot::channel();
@@ -167,17 +167,21 @@ async fn coalesce(mut rx: mpsc::UnboundedReceiver<Pending>, publisher: Arc<Publi
 
 impl Publisher {
     async fn send_batch(self: Arc<Self>, batch: Vec<Pending>) {
-        if batch.len() == 1 {
-            let verdict = self.publish_one(&batch[0].message).await;
-            for pending in batch {
-                let _ = pending.reply.send(verdict.clone());
-            }
-            return;
-        }
         let messages: Vec<&SnsMessage> = batch.iter().map(|p| &p.message).collect();
-        let form = publish_batch_form(&self.topic_arn, &messages);
-        let verdicts = match self.post(form).await {
-            Ok(xml) => batch_results(&xml, batch.len())
+        let verdicts = self.publish_many(&messages).await;
+        for (pending, verdict) in batch.into_iter().zip(verdicts) {
+            let _ = pending.reply.send(verdict);
+        }
+    }
+
+    /// One `Publish` for one message, one `PublishBatch` for up to ten: a verdict per message.
+    async fn publish_many(&self, messages: &[&SnsMessage]) -> Vec<Verdict> {
+        if let [only] = messages {
+            return vec![self.publish_one(only).await];
+        }
+        let form = publish_batch_form(&self.topic_arn, messages);
+        match self.post(form).await {
+            Ok(xml) => batch_results(&xml, messages.len())
                 .into_iter()
                 .map(|result| match result {
                     Some(Ok(())) => Ok(()),
@@ -187,10 +191,7 @@ impl Publisher {
                     None => Err((Failure::Unavailable, "no result for this entry in PublishBatch".into())),
                 })
                 .collect(),
-            Err(error) => vec![Err(error); batch.len()],
-        };
-        for (pending, verdict) in batch.into_iter().zip(verdicts) {
-            let _ = pending.reply.send(verdict);
+            Err(error) => vec![Err(error); messages.len()],
         }
     }
 
@@ -250,6 +251,38 @@ impl Publisher {
 impl Sink for SnsSink {
     async fn send(&self, delivery: Delivery) -> SinkResponse {
         match tokio::time::timeout(self.config.timeout + self.config.linger, self.publish(&delivery)).await {
+            Ok(Ok(())) => SinkResponse::of(Outcome::Accepted),
+            Ok(Err((failure, detail))) => failure.response(&detail),
+            Err(_) => Failure::Timeout.response("no answer within timeoutMs"),
+        }
+    }
+
+    /// An engine batch (`batch` on the sink): its events go out as `PublishBatch` calls of up to
+    /// ten entries (and 256 KiB), in order, each entry its own message with its own id and
+    /// signature. The batch succeeds only if every entry did; otherwise the first failure
+    /// decides its retry (entries already published are published again: consumers dedupe on
+    /// `id`).
+    async fn send_batch(&self, batch: BatchDelivery) -> SinkResponse {
+        let publish = async {
+            let messages = batch.items.iter().map(|item| self.message(item)).collect::<Result<Vec<_>, _>>()?;
+            let mut start = 0;
+            while start < messages.len() {
+                let mut end = start;
+                let mut size = 0;
+                while end < messages.len() && end - start < MAX_BATCH_ENTRIES {
+                    size += messages[end].size();
+                    if end > start && size > MAX_BATCH_BYTES {
+                        break;
+                    }
+                    end += 1;
+                }
+                let chunk: Vec<&SnsMessage> = messages[start..end].iter().collect();
+                self.publisher.publish_many(&chunk).await.into_iter().collect::<Verdict>()?;
+                start = end;
+            }
+            Ok(())
+        };
+        match tokio::time::timeout(self.config.timeout, publish).await {
             Ok(Ok(())) => SinkResponse::of(Outcome::Accepted),
             Ok(Err((failure, detail))) => failure.response(&detail),
             Err(_) => Failure::Timeout.response("no answer within timeoutMs"),
