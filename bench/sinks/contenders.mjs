@@ -69,10 +69,17 @@ function batched(size, limit, task) {
   };
 }
 
+/** runwire with the engine's `batch` option: each batch is one native batch call of the sink. */
+const BATCH = { maxEvents: 100, lingerMs: 2 };
+
 export const contenders = {
   redis: {
     async runwire(t, rw) {
       const delivery = rw.createDelivery({ exitDrainMs: false, dlq: () => {}, sinks: [{ type: 'redis', url: t.url, stream: t.stream, secret: t.secret, events: '*', concurrency: 64 }] });
+      return { send: (e) => delivery.send('on_tool_end', RUN, e), done: async () => (await delivery.close(120_000)).dead_lettered };
+    },
+    async 'runwire-batch'(t, rw) {
+      const delivery = rw.createDelivery({ exitDrainMs: false, dlq: () => {}, sinks: [{ type: 'redis', url: t.url, stream: t.stream, secret: t.secret, events: '*', concurrency: 64, batch: BATCH }] });
       return { send: (e) => delivery.send('on_tool_end', RUN, e), done: async () => (await delivery.close(120_000)).dead_lettered };
     },
     async ioredis(t) {
@@ -84,6 +91,10 @@ export const contenders = {
   kafka: {
     async runwire(t, rw) {
       const delivery = rw.createDelivery({ exitDrainMs: false, dlq: () => {}, sinks: [{ type: 'kafka', brokers: t.brokers, topic: t.topic, secret: t.secret, events: '*', concurrency: 256 }] });
+      return { send: (e) => delivery.send('on_tool_end', RUN, e), done: async () => (await delivery.close(120_000)).dead_lettered };
+    },
+    async 'runwire-batch'(t, rw) {
+      const delivery = rw.createDelivery({ exitDrainMs: false, dlq: () => {}, sinks: [{ type: 'kafka', brokers: t.brokers, topic: t.topic, secret: t.secret, events: '*', concurrency: 64, batch: BATCH }] });
       return { send: (e) => delivery.send('on_tool_end', RUN, e), done: async () => (await delivery.close(120_000)).dead_lettered };
     },
     async kafkajs(t) {
@@ -104,6 +115,10 @@ export const contenders = {
   sns: {
     async runwire(t, rw) {
       const delivery = rw.createDelivery({ exitDrainMs: false, dlq: () => {}, sinks: [{ type: 'sns', topicArn: t.topicArn, endpoint: t.endpoint, credentials: t.credentials, secret: t.secret, events: '*', concurrency: 64 }] });
+      return { send: (e) => delivery.send('on_tool_end', RUN, e), done: async () => (await delivery.close(240_000)).dead_lettered };
+    },
+    async 'runwire-batch'(t, rw) {
+      const delivery = rw.createDelivery({ exitDrainMs: false, dlq: () => {}, sinks: [{ type: 'sns', topicArn: t.topicArn, endpoint: t.endpoint, credentials: t.credentials, secret: t.secret, events: '*', concurrency: 64, batch: BATCH }] });
       return { send: (e) => delivery.send('on_tool_end', RUN, e), done: async () => (await delivery.close(240_000)).dead_lettered };
     },
     async 'client-sns'(t) {

@@ -23,7 +23,12 @@ const rounds = Number(arg('--rounds', '3'));
 const only = arg('--only', 'redis,kafka,sns').split(',');
 const secret = generateSecret();
 const EVENTS = { redis: 20_000, kafka: 20_000, sns: 5_000 };
-const CONTENDERS = { redis: ['ioredis', 'runwire'], kafka: ['kafkajs', 'kafkajs-batch100', 'runwire'], sns: ['client-sns', 'client-sns-batch10', 'runwire'] };
+const CONTENDERS = {
+  redis: ['ioredis', 'runwire', 'runwire-batch'],
+  kafka: ['kafkajs', 'kafkajs-batch100', 'runwire', 'runwire-batch'],
+  sns: ['client-sns', 'client-sns-batch10', 'runwire', 'runwire-batch'],
+};
+const OURS = new Set(['runwire', 'runwire-batch']);
 const load0 = loadavg()[0];
 
 const servers = [];
@@ -71,18 +76,19 @@ try {
 
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const rows = [];
-  rows.push('| sink | contender | events | events/s (median) | JS-thread µs/event | runwire events/s ratio | runwire JS-time ratio |');
+  rows.push('| sink | contender | events | events/s (median) | JS-thread µs/event | runwire events/s ratio (single / batch) | runwire JS-time ratio (single / batch) |');
   rows.push('|---|---|---:|---:|---:|---:|---:|');
+  const figures = (key) => {
+    const rs = results[key];
+    return { rate: median(rs.map((r) => r.eventsPerSec)), js: median(rs.map((r) => r.jsUsPerEvent)) };
+  };
   for (const sink of only) {
-    const ours = results[`${sink}/runwire`];
-    const oursRate = median(ours.map((r) => r.eventsPerSec));
-    const oursJs = median(ours.map((r) => r.jsUsPerEvent));
+    const single = figures(`${sink}/runwire`);
+    const batch = figures(`${sink}/runwire-batch`);
     for (const contender of CONTENDERS[sink]) {
-      const rs = results[`${sink}/${contender}`];
-      const rate = median(rs.map((r) => r.eventsPerSec));
-      const js = median(rs.map((r) => r.jsUsPerEvent));
-      const ratio = contender === 'runwire' ? '—' : `${(oursRate / rate).toFixed(2)}×`;
-      const jsRatio = contender === 'runwire' ? '—' : `1/${(js / oursJs).toFixed(1)}`;
+      const { rate, js } = figures(`${sink}/${contender}`);
+      const ratio = OURS.has(contender) ? '—' : `${(single.rate / rate).toFixed(2)}× / ${(batch.rate / rate).toFixed(2)}×`;
+      const jsRatio = OURS.has(contender) ? '—' : `1/${(js / single.js).toFixed(1)} / 1/${(js / batch.js).toFixed(1)}`;
       rows.push(`| ${sink} | ${contender} | ${EVENTS[sink]} | ${Math.round(rate)} | ${js.toFixed(2)} | ${ratio} | ${jsRatio} |`);
     }
   }
