@@ -161,6 +161,7 @@ test('bad config: typed error at creation where knowable, a DLQ reason otherwise
         sink('s', { name: 'wrongpass', url: `redis://:wrong-password@127.0.0.1:${secured.port}`, retryDelaysMs: [10] }),
         sink('s', { name: 'acl', url: `redis://127.0.0.1:${secured.port}`, password: 'right-password', retryDelaysMs: [10] }),
         sink('not-a-stream', { name: 'wrongtype', retryDelaysMs: [10] }),
+        sink('not-a-stream', { name: 'wrongtype-batch', retryDelaysMs: [10], batch: { maxEvents: 10, lingerMs: 1 } }),
         sink('s', { name: 'unreachable', url: 'redis://127.0.0.1:1', retryDelaysMs: [10, 10], timeoutMs: 500 }),
       ],
       dlq: (d) => dead.push(d),
@@ -174,6 +175,8 @@ test('bad config: typed error at creation where knowable, a DLQ reason otherwise
     assert.equal(by.wrongpass.attempts.length, 1, 'bad credentials are not retried');
     assert.equal(by.wrongtype.reason, 'rejected');
     assert.match(by.wrongtype.attempts[0].error, /^unknown_topic: WRONGTYPE/);
+    assert.equal(by['wrongtype-batch'].reason, 'rejected', 'a pipeline failure classifies like a single XADD');
+    assert.match(by['wrongtype-batch'].attempts[0].error, /^unknown_topic: WRONGTYPE/);
     assert.equal(by.unreachable.reason, 'exhausted');
     assert.match(by.unreachable.attempts[0].error, /^(connection|timeout): /);
     assert.equal(by.unreachable.attempts.length, 3);

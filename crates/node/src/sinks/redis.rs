@@ -44,27 +44,43 @@ impl RedisSink {
         Ok(command)
     }
 
-    async fn run(&self, pipeline: redis::Pipeline) -> SinkResponse {
+    /// Runs one `XADD` (or, for a batch, a pipeline of them) within the attempt's timeout.
+    async fn run(&self, work: Work) -> SinkResponse {
         let attempt = async {
             let mut connection = self.connector.manager().await?;
-            pipeline.query_async::<Vec<String>>(&mut connection).await
+            match work {
+                Work::One(command) => command.query_async::<String>(&mut connection).await.map(drop),
+                Work::Many(pipeline) => {
+                    pipeline.query_async::<Vec<String>>(&mut connection).await.map(drop).map_err(first_server_error)
+                }
+            }
         };
         match tokio::time::timeout(self.connector.timeout(), attempt).await {
-            Ok(Ok(_ids)) => SinkResponse::of(Outcome::Accepted),
+            Ok(Ok(())) => SinkResponse::of(Outcome::Accepted),
             Ok(Err(error)) => classify(&error).response(&describe(&error)),
             Err(_) => Failure::Timeout.response("no answer within timeoutMs"),
         }
     }
 }
 
+enum Work {
+    One(redis::Cmd),
+    Many(redis::Pipeline),
+}
+
+/// A pipeline's failure as its first failing command's own error, so it classifies (and reads)
+/// exactly like a single `XADD`'s.
+fn first_server_error(error: redis::RedisError) -> redis::RedisError {
+    match error.clone().into_server_errors().and_then(|items| items.first().map(|(_, e)| e.clone())) {
+        Some(first) => first.into(),
+        None => error,
+    }
+}
+
 impl Sink for RedisSink {
     async fn send(&self, delivery: Delivery) -> SinkResponse {
         match self.xadd(&delivery) {
-            Ok(command) => {
-                let mut pipeline = redis::pipe();
-                pipeline.add_command(command);
-                self.run(pipeline).await
-            }
+            Ok(command) => self.run(Work::One(command)).await,
             Err(response) => response,
         }
     }
@@ -83,6 +99,6 @@ impl Sink for RedisSink {
                 Err(response) => return response,
             }
         }
-        self.run(pipeline).await
+        self.run(Work::Many(pipeline)).await
     }
 }
