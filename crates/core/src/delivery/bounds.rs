@@ -50,6 +50,8 @@ pub const BOUNDS: &[Bound] = &[
     Bound { key: "health.rateLimit.perMs", min: 1, max: DAY_MS },
     Bound { key: "health.disableAfterMs", min: 1, max: 14 * DAY_MS },
     Bound { key: "health.disableAfterTrips", min: 1, max: 1_000_000 },
+    Bound { key: "spool.segmentBytes", min: 4_096, max: 1 << 30 },
+    Bound { key: "spool.maxBytes", min: 4_096, max: 1 << 50 },
 ];
 
 /// The bound of `key`. Unknown keys get `0..=0`, so a typo in a caller fails its own tests.
