@@ -169,7 +169,7 @@ impl Spool {
     pub fn open(config: SpoolConfig, hooks: HookFn) -> Result<(Self, Pending), String> {
         let dir = Path::new(&config.dir);
         let (segments, recovered, life) =
-            Segments::open(dir, config.segment_bytes).map_err(|e| format!("spool.dir {:?}: {e}", config.dir))?;
+            Segments::open(dir, config.segment_bytes, config.max_bytes).map_err(|e| format!("spool.dir {:?}: {e}", config.dir))?;
         for c in &recovered.corrupt {
             hooks(
                 serde_json::json!({
@@ -211,7 +211,11 @@ impl Spool {
         let shared = self.shared.clone();
         std::thread::Builder::new()
             .name("runwire-spool".into())
-            .spawn(move || writer::run(&shared, pending.segments, pending.messages, enqueue, may_reject))
+            .spawn(move || {
+                writer::run(&shared, pending.segments, pending.messages, enqueue, may_reject);
+                // After `run` returned: the files are closed.
+                shared.stopped.send_replace(true);
+            })
             .map(drop)
             .map_err(|e| format!("spool writer: {e}"))
     }

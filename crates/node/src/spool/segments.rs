@@ -19,6 +19,10 @@ fn segment_number(name: &str) -> Option<u64> {
     name.strip_prefix("seg-")?.strip_suffix(".log")?.parse().ok()
 }
 
+/// A settled-out current segment is emptied once it holds this many bytes (or a quarter of
+/// `maxBytes`, if smaller).
+const TRUNCATE_AT: u64 = 64 * 1024;
+
 /// Per segment: bytes, messages appended, messages still pending.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SegmentInfo {
@@ -43,6 +47,8 @@ pub struct Segments {
     /// Bytes in all the files.
     pub total_bytes: u64,
     segment_bytes: u64,
+    /// A settled-out current segment is emptied once it holds this many bytes.
+    truncate_at: u64,
 }
 
 /// Reads and bumps the life counter: this life's number (0 for a new directory).
@@ -72,7 +78,7 @@ pub fn sync_dir(dir: &Path) {
 impl Segments {
     /// Opens (creating) `dir`: reads every segment back, starts a new one for this life.
     /// Returns the directory, what recovery found, and this life's number.
-    pub fn open(dir: &Path, segment_bytes: u64) -> io::Result<(Self, Recovered, u64)> {
+    pub fn open(dir: &Path, segment_bytes: u64, max_bytes: Option<u64>) -> io::Result<(Self, Recovered, u64)> {
         fs::create_dir_all(dir)?;
         let life = next_life(dir)?;
         let mut numbers: Vec<u64> = fs::read_dir(dir)?
@@ -100,7 +106,9 @@ impl Segments {
         let current_no = numbers.last().map_or(0, |n| n + 1);
         let current = Self::create(dir, current_no)?;
         info.insert(current_no, SegmentInfo::default());
-        let mut segments = Self { dir: dir.to_owned(), current, current_no, info, pending, total_bytes, segment_bytes };
+        let truncate_at = max_bytes.map_or(TRUNCATE_AT, |max| (max / 4).min(TRUNCATE_AT)).max(1);
+        let mut segments =
+            Self { dir: dir.to_owned(), current, current_no, info, pending, total_bytes, segment_bytes, truncate_at };
         segments.delete_settled_prefix();
         Ok((segments, recovered, life))
     }
@@ -194,7 +202,21 @@ impl Segments {
         if deleted > 0 {
             sync_dir(&self.dir);
         }
+        self.empty_current(self.truncate_at);
         deleted
+    }
+
+    /// Nothing pending anywhere: the current segment can start over once it holds `at` bytes
+    /// (so `maxBytes`, or a full disk, frees up without waiting for a rotation).
+    pub fn empty_current(&mut self, at: u64) {
+        if self.info.len() == 1 {
+            if let Some(info) = self.info.get_mut(&self.current_no) {
+                if info.live == 0 && info.bytes >= at.max(1) && self.current.set_len(0).is_ok() {
+                    self.total_bytes = self.total_bytes.saturating_sub(info.bytes);
+                    *info = SegmentInfo::default();
+                }
+            }
+        }
     }
 
     /// The oldest segment, if it is worth rewriting forward: older than the current one, few

@@ -85,7 +85,6 @@ pub(crate) fn run(shared: &Arc<Shared>, segs: Segments, recovered: Vec<Message>,
                 w.sync();
             }
             w.publish(true);
-            shared.stopped.send_replace(true);
             return;
         }
     }
@@ -206,11 +205,16 @@ impl Writer<'_> {
         }
         if !self.buf.is_empty() {
             // No fsync: a lost Settled record means one redelivery after a crash, never a loss.
-            if let Err(e) = self.segs.append(&self.buf) {
-                self.failed("write", &e, 0);
+            if self.segs.append(&self.buf).is_err() {
+                // Counted, not hooked: a lost Settled record costs a redelivery, not an event.
+                self.shared.write_errors.fetch_add(1, Ordering::AcqRel);
             }
         }
         self.segs.delete_settled_prefix();
+        if self.shared.failed_recently() {
+            // The disk was full: give back whatever settled-out space there is, now.
+            self.segs.empty_current(1);
+        }
         if let Some(n) = self.segs.rewrite_candidate() {
             self.rewrite_forward(n);
         }
