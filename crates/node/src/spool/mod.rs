@@ -168,8 +168,8 @@ impl Spool {
     /// life's id base. Start the writer with [`Spool::start`] once the engine exists.
     pub fn open(config: SpoolConfig, hooks: HookFn) -> Result<(Self, Pending), String> {
         let dir = Path::new(&config.dir);
-        let (segments, recovered, life) =
-            Segments::open(dir, config.segment_bytes, config.max_bytes).map_err(|e| format!("spool.dir {:?}: {e}", config.dir))?;
+        let (segments, recovered, life) = Segments::open(dir, config.segment_bytes, config.max_bytes)
+            .map_err(|e| format!("spool.dir {:?}: {e}", config.dir))?;
         for c in &recovered.corrupt {
             hooks(
                 serde_json::json!({
@@ -285,13 +285,18 @@ impl Spool {
             data,
         };
         let bytes = append_len(&message) as u64;
-        {
+        let first = {
             let mut queue = shared.queue();
             queue.messages.push(message);
             queue.handed += 1;
             queue.queued_bytes += bytes;
+            queue.messages.len() == 1
+        };
+        // Only the first message of a group wakes the writer (a futex call); the rest join the
+        // group it will take.
+        if first {
+            shared.wake.notify_one();
         }
-        shared.wake.notify_one();
         Ok(true)
     }
 

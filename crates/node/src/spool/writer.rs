@@ -16,6 +16,11 @@ use super::{EnqueueFn, Shared};
 /// In `batch` mode, the longest a written record waits for its fsync (unless `flush()` asks).
 pub const BATCH_SYNC_MS: u64 = 5;
 
+/// In `batch` and `never` modes, a group smaller than [`LINGER_BELOW`] waits this long for more.
+const LINGER: Duration = Duration::from_micros(200);
+/// See [`LINGER`].
+const LINGER_BELOW: usize = 256;
+
 /// How often the hand-over retries while a full `overflow: "reject"` sink refuses.
 const BACKPRESSURE_RETRY: Duration = Duration::from_millis(5);
 
@@ -51,9 +56,17 @@ pub(crate) fn run(shared: &Arc<Shared>, segs: Segments, recovered: Vec<Message>,
     w.accepted = count;
     w.publish(true);
     w.write_settled_and_compact(Vec::new());
+    let lingers = shared.config.fsync != Fsync::Always;
     loop {
         let (messages, settled, settled_count, stop, flush) = {
             let mut q = shared.queue();
+            if lingers && !q.stop && (1..LINGER_BELOW).contains(&q.messages.len()) {
+                // A small group: let more join it (fewer, larger writes; `always` needs no
+                // linger, its fsync is the wait).
+                drop(q);
+                std::thread::sleep(LINGER);
+                q = shared.queue();
+            }
             loop {
                 if !q.messages.is_empty() || !q.settled.is_empty() || q.stop || (w.unsynced && q.flush_wanted) {
                     break;
