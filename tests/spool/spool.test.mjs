@@ -282,3 +282,42 @@ test('the web build and the WebAssembly fallback refuse spool with a clear error
   const { stdout } = await run(process.execPath, ['--require', './tests/support/hide-addon.cjs', '--disable-warning=RUNWIRE_WASM_FALLBACK', '-e', script], { timeoutMs: 30_000 });
   assert.match(stdout, /^ERR_RUNWIRE_INVALID_ARGUMENT .*native addon/);
 });
+
+test('segments rotate and compact: one long-pending event is rewritten forward, old files go', async () => {
+  const rw = await import('runwire');
+  const dir = mkdtempSync(join(tmpdir(), 'runwire-spool-compact-'));
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  try {
+    const d = rw.createDelivery({
+      exitDrainMs: false,
+      spool: { dir, fsync: 'never', segmentBytes: 4096 },
+      // Event 0 stays pending until released; every other one is delivered at once.
+      sinks: [{ events: ['on_custom_event'], concurrency: 4, send: async ({ body }) => { if (JSON.parse(body).data.n === 0) await held; } }],
+    });
+    for (let n = 0; n < 2_000; n += 1) {
+      d.send('on_custom_event', `r${n}`, { n, pad: 'p'.repeat(60) });
+      if (n % 100 === 99) {
+        await d.flush(5_000);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+    for (let i = 0; i < 200 && d.stats().delivered < 1_999; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    await d.flush(5_000);
+    const mid = d.stats().spool;
+    assert.equal(d.stats().delivered, 1_999);
+    assert.equal(mid.pending, 1, JSON.stringify(mid));
+    // ~250 KB were appended in 4 KiB segments; the held event was copied forward, so only the
+    // newest few segments are left.
+    assert.ok(mid.segments <= 4 && mid.bytes < 5 * 4096, JSON.stringify(mid));
+    assert.ok(segments(dir).length <= 4);
+    release();
+    const stats = await d.drain(5_000);
+    assert.equal(stats.delivered, 2_000);
+    assert.equal(stats.spool.pending, 0);
+    await d.close(1_000);
+  } finally {
+    release();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

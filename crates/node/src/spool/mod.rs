@@ -22,8 +22,8 @@
 //! writer appends a Settled record for it (no fsync: a lost one means a redelivery, not a loss)
 //! and deletes the oldest segments once nothing in them is pending. A long-pending message in an
 //! old segment would pin every later one, so when the oldest segment holds few pending messages
-//! (at most 1 in 16) its survivors are rewritten forward into the newest segment (fsync), and
-//! the old file goes.
+//! (at most 64, or 1 in 16) its survivors are rewritten forward into the newest segment (fsync),
+//! and the old file goes.
 //!
 //! ## Restart
 //!

@@ -23,6 +23,9 @@ fn segment_number(name: &str) -> Option<u64> {
 /// `maxBytes`, if smaller).
 const TRUNCATE_AT: u64 = 64 * 1024;
 
+/// An old segment with at most this many pending messages has them rewritten forward.
+const REWRITE_MAX_LIVE: u64 = 64;
+
 /// Per segment: bytes, messages appended, messages still pending.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SegmentInfo {
@@ -219,12 +222,15 @@ impl Segments {
         }
     }
 
-    /// The oldest segment, if it is worth rewriting forward: older than the current one, few
-    /// messages still pending (at most 1 in 16 of those appended), and at least two more
-    /// segments behind it.
+    /// The oldest segment, if it is worth rewriting forward: older than the current one, at
+    /// least two more segments behind it, and few messages still pending — at most
+    /// [`REWRITE_MAX_LIVE`], or 1 in 16 of those appended. (A count alone, not a ratio: a
+    /// segment holding only an earlier rewritten copy has 1 of 1 pending, and must not pin the
+    /// log either.) Each rewrite copies at most that many records.
     pub fn rewrite_candidate(&self) -> Option<u64> {
         let (&n, info) = self.info.iter().next()?;
-        (n != self.current_no && self.info.len() >= 3 && info.live > 0 && info.live * 16 <= info.appended).then_some(n)
+        let few = info.live <= REWRITE_MAX_LIVE || info.live * 16 <= info.appended;
+        (n != self.current_no && self.info.len() >= 3 && info.live > 0 && few).then_some(n)
     }
 
     /// The path of segment `n`.
