@@ -8,10 +8,12 @@
  * - batch: a 5 ms receiver, same concurrency, `batch: { maxEvents: 100, lingerMs: 5 }` vs single
  *   events; events/s and JS-thread time per event (event-loop busy time ÷ events).
  * - ordering: 1,000 runs × 20 events, `ordering: 'run'` vs none, all 200; events/s.
+ * - spool: the durable spool (`fsync: 'batch'`, and `'always'`) vs none, all 200, concurrency 64;
+ *   events/s, JS-thread time per event and per `send()` (the synchronous call alone).
  * - memory: 1,000,000 runs × 3 events (the handler's pattern: two end their run) through one
  *   delivery to a function sink; RSS sampled every 100,000 runs, slope over the second half.
  *
- *   npm run bench:engine [-- --only partial,batch,ordering,memory] [-- --before path/to/runwire.node]
+ *   npm run bench:engine [-- --only partial,batch,ordering,spool,memory] [-- --before path/to/runwire.node]
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -44,8 +46,8 @@ async function withReceiver(flags, fn) {
 const event = (i) => ({ event: 'on_tool_end', name: 'calculator', output: `result ${i} — café ☕`, step_index: i % 10 });
 
 /** Sends `n` events in chunks (yielding to the loop), drains; events/s and JS µs/event. */
-async function pump(api, sink, n, { runs = n, chunk = 2_000, probe95 = true } = {}) {
-  const d = api.createDelivery({ urlPolicy: { profile: 'dev' }, exitDrainMs: false, sinks: [{ secret: SECRET, events: '*', ...sink }], dlq: () => {} });
+async function pump(api, sink, n, { runs = n, chunk = 2_000, probe95 = true, options = {} } = {}) {
+  const d = api.createDelivery({ urlPolicy: { profile: 'dev' }, exitDrainMs: false, sinks: [{ secret: SECRET, events: '*', ...sink }], dlq: () => {}, ...options });
   const elu = performance.eventLoopUtilization();
   const started = performance.now();
   // When 95 % were delivered: throughput without the last retries' backoff tail. The probe
@@ -54,11 +56,14 @@ async function pump(api, sink, n, { runs = n, chunk = 2_000, probe95 = true } = 
   const probe = probe95 && setInterval(() => {
     if (at95 === null && d.stats().delivered >= 0.95 * n) at95 = (performance.now() - started) / 1000;
   }, 20);
+  let sending = 0;
   for (let i = 0; i < n; i += chunk) {
+    const t0 = performance.now();
     for (let j = i; j < Math.min(n, i + chunk); j += 1) {
       const run = j % runs;
       d.send('on_tool_end', `run${run}-${j}`, event(j), { rootRunId: `root${run}` });
     }
+    sending += performance.now() - t0;
     await sleep(0);
   }
   const stats = await d.drain(300_000);
@@ -67,10 +72,10 @@ async function pump(api, sink, n, { runs = n, chunk = 2_000, probe95 = true } = 
   const busy = performance.eventLoopUtilization(elu);
   await d.close(1_000);
   if (stats.delivered !== n) throw new Error(`delivered ${stats.delivered} of ${n}: ${JSON.stringify(stats)}`);
-  return { perSec: n / seconds, per95: (0.95 * n) / (at95 ?? seconds), jsUs: (busy.active * 1000) / n, seconds, attempts: stats.attempts };
+  return { perSec: n / seconds, per95: (0.95 * n) / (at95 ?? seconds), jsUs: (busy.active * 1000) / n, sendUs: (sending * 1000) / n, seconds, attempts: stats.attempts };
 }
 
-const addonApi = createDeliveryApi(createRequire(import.meta.url)('../../npm/runwire/native/runwire.linux-x64-gnu.node'), { resolveHeaderTemplates: (h) => h });
+const addonApi = createDeliveryApi(createRequire(import.meta.url)('../../npm/runwire/native/runwire.linux-x64-gnu.node'), { resolveHeaderTemplates: (h) => h }, { spool: true });
 const results = {};
 const fmt = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
@@ -111,6 +116,27 @@ if (wanted('ordering')) {
     run: await pump(addonApi, { url: `${url}/hook`, concurrency: 64, ordering: 'run' }, N, { runs: 1_000 }),
   }));
   console.error('ordering', JSON.stringify(results.ordering));
+}
+
+if (wanted('spool')) {
+  const N = 40_000;
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const spooled = async (url, fsync) => {
+    const dir = mkdtempSync(join(tmpdir(), 'runwire-bench-spool-'));
+    try {
+      return await pump(addonApi, { url: `${url}/hook`, concurrency: 64 }, N, { options: { spool: { dir, fsync } } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  results.spool = await withReceiver([], async (url) => ({
+    off: await pump(addonApi, { url: `${url}/hook`, concurrency: 64 }, N),
+    batch: await spooled(url, 'batch'),
+    always: await spooled(url, 'always'),
+  }));
+  console.error('spool', JSON.stringify(results.spool));
 }
 
 if (wanted('memory')) {
@@ -161,6 +187,13 @@ if (b) {
 }
 const o = results.ordering;
 if (o) lines.push(`| ordering: 'run', 1,000 runs × 20 events, concurrency 64 | ${fmt(o.run.perSec)} events/s | unordered: ${fmt(o.none.perSec)}/s | ${(o.run.perSec / o.none.perSec).toFixed(2)}× | ≥ 0.80× |`);
+const sp = results.spool;
+if (sp) {
+  lines.push(`| spool \`fsync: 'batch'\`, 40k events, concurrency 64, all 200 | ${fmt(sp.batch.perSec)} events/s | no spool: ${fmt(sp.off.perSec)}/s | ${(sp.batch.perSec / sp.off.perSec).toFixed(2)}× | ≥ 0.70× |`);
+  lines.push(`| spool \`fsync: 'always'\`, same | ${fmt(sp.always.perSec)} events/s | no spool: ${fmt(sp.off.perSec)}/s | ${(sp.always.perSec / sp.off.perSec).toFixed(2)}× | — |`);
+  lines.push(`| JS-thread busy time per event (send + serialise + loop), spool batch / always / off | ${sp.batch.jsUs.toFixed(2)} / ${sp.always.jsUs.toFixed(2)} µs | off: ${sp.off.jsUs.toFixed(2)} µs | ${(sp.batch.jsUs / sp.off.jsUs).toFixed(2)}× | ≤ 2 µs |`);
+  lines.push(`| \`send()\` alone per event, spool batch / always / off | ${sp.batch.sendUs.toFixed(2)} / ${sp.always.sendUs.toFixed(2)} µs | off: ${sp.off.sendUs.toFixed(2)} µs | ${(sp.batch.sendUs / sp.off.sendUs).toFixed(2)}× | ≤ 2 µs |`);
+}
 const m = results.memory;
 if (m) lines.push(`| memory: ${fmt(m.runs)} runs × 3 events, one delivery | RSS ${m.samples.map((s) => s.rssMb.toFixed(0)).join(' → ')} MB (every 100k runs) | — | slope ${m.slopeMbPer100k.toFixed(2)} MB per 100k runs (second half) | flat |`);
 console.log(lines.join('\n'));

@@ -44,6 +44,10 @@ export type RunwireErrorCode =
   | 'ERR_RUNWIRE_RAW_BODY_UNAVAILABLE'
   | 'ERR_RUNWIRE_BODY_TOO_LARGE'
   | 'ERR_RUNWIRE_DELIVERY_CLOSED'
+  /** A full `overflow: 'reject'` sink refused the event (nothing accepted). */
+  | 'ERR_RUNWIRE_BACKPRESSURE'
+  /** The durable spool holds `maxBytes`, or could not write (disk full): nothing accepted, retry later. */
+  | 'ERR_RUNWIRE_SPOOL_FULL'
   /** A bug in runwire surfaced at the boundary (a Rust panic, a trapped WebAssembly instance); never a crash. */
   | 'ERR_RUNWIRE_INTERNAL'
   | (string & {});
@@ -651,13 +655,29 @@ export interface DeliveryHookEvent {
     | 'breaker.state_changed'
     | 'dlq.write_failed'
     | 'queue.full'
-    | 'queue.available';
+    | 'queue.available'
+    | 'spool.corrupt'
+    | 'spool.full'
+    | 'spool.write_failed';
+  /** Absent on `spool.*` events. */
   sink: string;
+  /** Absent on `spool.*` events. */
   id: string;
+  /** Absent on `spool.*` events. */
   attempt: number;
   status?: number;
   error?: string;
   next_delay_ms?: number;
+  /** `spool.corrupt`: the damaged segment file, where the skipped bytes start, how many. */
+  file?: string;
+  offset?: number;
+  bytes?: number;
+  /** `spool.corrupt`: the region runs to the end of the file (a torn last write). */
+  torn_tail?: boolean;
+  /** `spool.full`: the limit reached. */
+  max_bytes?: number;
+  /** `spool.write_failed`: how many events of the failed group are now delivered from memory only. */
+  events?: number;
   /** The dead-letter reason, or for a health-driven `endpoint.disabled`: `sustained_failure` / `repeated_trips`. */
   reason?: DeadLetterReason | 'sustained_failure' | 'repeated_trips';
   /** `breaker.state_changed`: the new state. */
@@ -676,6 +696,12 @@ export interface DeliveryHooks {
   onQueueFull?(event: DeliveryHookEvent): void;
   /** A full sink fell below three quarters of its capacity (backpressure off). */
   onQueueAvailable?(event: DeliveryHookEvent): void;
+  /** Recovery skipped a damaged region of a spool segment (`file`, `offset`, `bytes`, `torn_tail`). */
+  onSpoolCorrupt?(event: DeliveryHookEvent): void;
+  /** The spool reached `maxBytes`: `send()` throws `ERR_RUNWIRE_SPOOL_FULL` until it has room. */
+  onSpoolFull?(event: DeliveryHookEvent): void;
+  /** A spool write or fsync failed (`error`); that group is delivered from memory, not durable. */
+  onSpoolWriteFailed?(event: DeliveryHookEvent): void;
   /** A hook, the dead-letter callback or the handler threw / failed to serialise. */
   onError?(error: unknown): void;
 }
@@ -859,6 +885,50 @@ export interface DeliveryOptions {
   handoff?: 'auto' | false;
   /** Longest a hand-off keeps a request alive; then the rest is dead-lettered (`shutdown`). @default 25000 */
   handoffTimeoutMs?: number;
+  /**
+   * Addon only: the durable spool (README "Durable spool"). Accepted events are appended to
+   * segment files in `dir` before the engine takes them; after a crash the next `createDelivery`
+   * on the same `dir` redelivers what was pending, with the same ids and bodies. The web build
+   * and the WebAssembly fallback refuse it (`ERR_RUNWIRE_INVALID_ARGUMENT`).
+   */
+  spool?: SpoolOptions;
+}
+
+export interface SpoolOptions {
+  /** The spool directory (created if missing); one live delivery per directory. */
+  dir: string;
+  /**
+   * `always`: an event counts as accepted only after fsync (group commit);
+   * `batch`: written at once, fsync within 5 ms (and on `flush()`); `never`: the OS page cache.
+   * @default 'batch'
+   */
+  fsync?: 'always' | 'batch' | 'never';
+  /** A new segment file starts past this size (4096–2^30). @default 67108864 */
+  segmentBytes?: number;
+  /** `send()` throws `ERR_RUNWIRE_SPOOL_FULL` while the spool holds this many bytes (4096–2^50). @default no limit */
+  maxBytes?: number;
+}
+
+/** `stats().spool`, with a spool. */
+export interface SpoolStats {
+  dir: string;
+  fsync: 'always' | 'batch' | 'never';
+  /** Bytes in the segment files. */
+  bytes: number;
+  segments: number;
+  /** Events in the spool not yet delivered or dead-lettered. */
+  pending: number;
+  /** Handed over by `send()`, not yet written and given to the engine. */
+  unpersisted: number;
+  /** Accepted after a failed write: delivered from memory only. */
+  not_durable: number;
+  write_errors: number;
+  /** Damaged regions skipped when the spool was opened. */
+  corrupt: number;
+  /** Events redelivered from an earlier process. */
+  recovered: number;
+  /** Whether `send()` refuses now (`maxBytes`, or a write error in the last second). */
+  full: boolean;
 }
 
 /** Something with a platform `waitUntil`: a Workers `ExecutionContext`, or the function itself. */
@@ -885,6 +955,8 @@ export interface DeliveryCounters {
 /** `accepted = delivered + dead_lettered + pending + filtered`, in total and per sink. */
 export interface DeliveryStats extends DeliveryCounters {
   sinks: Array<DeliveryCounters & { name: string; disabled: boolean; backpressure: boolean }>;
+  /** With `spool`. */
+  spool?: SpoolStats;
 }
 
 export interface Delivery {
@@ -892,7 +964,8 @@ export interface Delivery {
    * Accepts one event; false when every sink filtered it out. One call into the engine.
    * `rootRunId`: the root of its run tree, the unit of `ordering: 'run'` (default `runId`);
    * `endsRun`: its run emits nothing more (frees the run's id counters). Throws
-   * `ERR_RUNWIRE_BACKPRESSURE` when a full sink with `overflow: 'reject'` refuses it.
+   * `ERR_RUNWIRE_BACKPRESSURE` when a full sink with `overflow: 'reject'` refuses it, and
+   * `ERR_RUNWIRE_SPOOL_FULL` when the spool cannot take it.
    */
   send(event: DeliveryEventName, runId: string, data: unknown, options?: { rootRunId?: string; endsRun?: boolean }): boolean;
   /** Whether some sink has `ordering: 'run'`. */
@@ -907,6 +980,11 @@ export interface Delivery {
    * and nothing is lost when the platform ends the function. Call it at the start of each request.
    */
   waitUntil(ctx: WaitUntilTarget): Promise<void>;
+  /**
+   * With `spool`: resolves `true` once every event accepted so far is durable per the `fsync`
+   * mode (`false` at `timeoutMs`). Without: `true` at once. @default 30000
+   */
+  flush(timeoutMs?: number): Promise<boolean>;
   /** Stops accepting, drains, stops the workers. */
   close(timeoutMs?: number): Promise<DeliveryStats>;
   stats(): DeliveryStats;

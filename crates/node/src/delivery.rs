@@ -17,7 +17,7 @@ use napi::Status;
 use napi_derive::napi;
 use runwire_core::delivery::config::{DeliveryConfig, SinkTarget};
 use runwire_core::delivery::dlq::{DeadLetter, DeadLetterStore};
-use runwire_core::delivery::engine::{Engine, HookEvent, Hooks};
+use runwire_core::delivery::engine::{Engine, HookEvent, Hooks, Overflow};
 use runwire_core::error::DeliveryError;
 use runwire_core::events::run_webhook::RunCompletion;
 use runwire_core::sinks::webhook::WebhookSink;
@@ -27,6 +27,7 @@ use crate::error::{invalid_argument, to_js, Result};
 use crate::file_dlq::FileDeadLetters;
 use crate::runtime::NodeRuntime;
 use crate::sinks::{kafka::KafkaSink, redis::RedisSink, sns::SnsSink};
+use crate::spool::Spool;
 use crate::ssrf::VettedResolver;
 use crate::transport::{NativeTransport, TransportOptions};
 
@@ -36,7 +37,19 @@ pub const DEFAULT_DLQ_DIR: &str = ".runwire/dlq";
 type Callback = ThreadsafeFunction<String, (), String, Status, false, true>;
 
 /// Delivery hooks forwarded to a JS function as JSON text.
-pub struct JsHooks(Option<Callback>);
+pub struct JsHooks(Option<std::sync::Arc<Callback>>);
+
+impl JsHooks {
+    /// The same channel for hook events built elsewhere (the spool's), as JSON text.
+    fn sender(&self) -> crate::spool::HookFn {
+        let callback = self.0.clone();
+        std::sync::Arc::new(move |json| {
+            if let Some(callback) = &callback {
+                let _ = callback.call(json, ThreadsafeFunctionCallMode::NonBlocking);
+            }
+        })
+    }
+}
 
 impl Hooks for JsHooks {
     fn emit(&self, event: HookEvent) {
@@ -75,6 +88,8 @@ type NodeEngine = Engine<NodeRuntime, NodeSink, NodeDeadLetters, JsHooks>;
 #[napi]
 pub struct Delivery {
     engine: NodeEngine,
+    /// The durable spool, with `spool: { dir, … }` (crate::spool).
+    spool: Option<Spool>,
 }
 
 /// A JS function the engine calls from a tokio thread and awaits (returning a promise).
@@ -123,7 +138,9 @@ pub fn create_delivery(
     sink_callbacks: Option<Vec<Function<'_, String, Promise<String>>>>,
     lookup: Option<Function<'_, String, Promise<String>>>,
 ) -> Result<Delivery> {
+    let (config_json, spool_config) = crate::spool::split_config(&config_json)?;
     let config = DeliveryConfig::parse(&config_json).map_err(to_js)?;
+    let may_reject = config.sinks.iter().any(|(options, _)| options.overflow == Overflow::Reject);
     let mut callbacks = sink_callbacks
         .unwrap_or_default()
         .into_iter()
@@ -180,16 +197,19 @@ pub fn create_delivery(
         Some(callback) => NodeDeadLetters::Callback(callback),
         None => NodeDeadLetters::Files(FileDeadLetters::new(config.dlq_dir.as_deref().unwrap_or(DEFAULT_DLQ_DIR))),
     };
-    let engine = Engine::new(NodeRuntime, config.limits, sinks, store, JsHooks(callback(on_hook)?)).map_err(to_js)?;
+    let hooks = JsHooks(callback(on_hook)?.map(std::sync::Arc::new));
+    let spool_hooks = hooks.sender();
+    let engine = Engine::new(NodeRuntime, config.limits, sinks, store, hooks).map_err(to_js)?;
     for (name, config) in health {
         engine.set_health(&name, config).map_err(to_js)?;
     }
+    let spool = spool_config.map(|c| crate::spool::attach(&engine, c, spool_hooks, may_reject)).transpose()?;
     let (workers, writer) = engine.workers();
     for worker in workers {
         napi::bindgen_prelude::spawn(worker);
     }
     napi::bindgen_prelude::spawn(writer);
-    Ok(Delivery { engine })
+    Ok(Delivery { engine, spool })
 }
 
 #[napi]
@@ -207,6 +227,16 @@ impl Delivery {
         root_run_id: Option<String>,
         ends_run: Option<bool>,
     ) -> Result<bool> {
+        if let Some(spool) = &self.spool {
+            return spool.accept(
+                &self.engine,
+                &event,
+                &run_id,
+                root_run_id.as_deref(),
+                ends_run.unwrap_or(false),
+                data_json,
+            );
+        }
         self.engine
             .enqueue_event(&event, &run_id, root_run_id.as_deref(), ends_run.unwrap_or(false), data_json)
             .map(|id| id.is_some())
@@ -225,21 +255,40 @@ impl Delivery {
     /// Resolves with the stats JSON.
     #[napi(catch_unwind)]
     pub async fn drain(&self, timeout_ms: f64) -> napi::Result<String> {
-        let stats = self.engine.drain(millis(timeout_ms)).await;
-        Ok(serde_json::to_string(&stats).unwrap_or_default())
+        let left = self.spool_handed_over(millis(timeout_ms)).await;
+        let stats = self.engine.drain(left).await;
+        if let Some(spool) = &self.spool {
+            spool.settled_recorded(Duration::from_secs(5)).await;
+        }
+        Ok(self.stats_json(&stats))
+    }
+
+    /// Resolves once every event accepted so far is durable per the spool's fsync mode (true),
+    /// or at the timeout (false). Without a spool: true at once.
+    #[napi(catch_unwind)]
+    pub async fn flush(&self, timeout_ms: f64) -> napi::Result<bool> {
+        Ok(match &self.spool {
+            Some(spool) => spool.flush(millis(timeout_ms)).await,
+            None => true,
+        })
     }
 
     /// Stops accepting, drains, and stops the workers. Resolves with the stats JSON.
     #[napi(catch_unwind)]
     pub async fn close(&self, timeout_ms: f64) -> napi::Result<String> {
-        let stats = self.engine.close(millis(timeout_ms)).await;
-        Ok(serde_json::to_string(&stats).unwrap_or_default())
+        let left = self.spool_handed_over(millis(timeout_ms)).await;
+        let stats = self.engine.close(left).await;
+        if let Some(spool) = &self.spool {
+            // Settled records of the drain, then the writer ends.
+            spool.stop(Duration::from_secs(5)).await;
+        }
+        Ok(self.stats_json(&stats))
     }
 
     /// The counters, as JSON.
     #[napi(catch_unwind)]
     pub fn stats(&self) -> String {
-        serde_json::to_string(&self.engine.stats()).unwrap_or_default()
+        self.stats_json(&self.engine.stats())
     }
 
     /// Re-sends a dead-letter record (its JSON) with the same id and a fresh signature, to its
@@ -249,6 +298,26 @@ impl Delivery {
         let record =
             DeadLetter::from_json(&record_json).map_err(|e| to_js(DeliveryError::InvalidRecord(e.to_string())))?;
         self.engine.replay(record, sink.as_deref()).map_err(to_js)
+    }
+}
+
+impl Delivery {
+    /// Waits (within `timeout`) until the spool's writer handed everything to the engine; the
+    /// time left.
+    async fn spool_handed_over(&self, timeout: Duration) -> Duration {
+        let Some(spool) = &self.spool else { return timeout };
+        let start = std::time::Instant::now();
+        spool.handed_over(timeout).await;
+        timeout.saturating_sub(start.elapsed())
+    }
+
+    fn stats_json(&self, stats: &runwire_core::delivery::engine::Stats) -> String {
+        let Some(spool) = &self.spool else { return serde_json::to_string(stats).unwrap_or_default() };
+        let mut value = serde_json::to_value(stats).unwrap_or_default();
+        if let Some(map) = value.as_object_mut() {
+            map.insert("spool".into(), serde_json::to_value(spool.stats()).unwrap_or_default());
+        }
+        value.to_string()
     }
 }
 

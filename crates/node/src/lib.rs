@@ -15,5 +15,6 @@ pub mod redis_client;
 pub mod runtime;
 pub mod signing;
 pub mod sinks;
+pub mod spool;
 pub mod ssrf;
 pub mod transport;

@@ -31,6 +31,8 @@ const delivery = createDeliveryApi(native, policy, {
   onBeforeExit: (fn) => process.on('beforeExit', fn),
   connectTimeResolver: loaded !== 'wasm',
   fileDlq: true,
+  // The durable spool is written by the addon (crates/node/src/spool); not by the wasm fallback.
+  spool: loaded !== 'wasm',
   // The addon writes its own dead-letter files; the wasm fallback gets the same store in JS.
   ...(loaded === 'wasm' && { fileDeadLetters }),
 });

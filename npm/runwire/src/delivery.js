@@ -31,6 +31,9 @@ const HOOKS = {
   'breaker.state_changed': 'onBreakerStateChanged',
   'queue.full': 'onQueueFull',
   'queue.available': 'onQueueAvailable',
+  'spool.corrupt': 'onSpoolCorrupt',
+  'spool.full': 'onSpoolFull',
+  'spool.write_failed': 'onSpoolWriteFailed',
 };
 
 /** The `type` of a batch body, and the event name a batch carries to a send callback. */
@@ -249,6 +252,16 @@ export function createDeliveryApi(native, policy, host = {}) {
     if (disableWebhooks === true) config.disableWebhooks = true;
     if (o.maxBodyBytes !== undefined) config.maxBodyBytes = o.maxBodyBytes;
     if (o.maxFieldChars !== undefined) config.maxFieldChars = o.maxFieldChars;
+    if (o.spool !== undefined) {
+      if (host.spool !== true) {
+        throw invalidArgument(
+          host.fileDlq
+            ? "options.spool needs the native addon: the WebAssembly fallback has no spool writer (see the README, 'Durable spool')"
+            : "options.spool: the web build has no filesystem, so no durable spool; use ctx.waitUntil(delivery.drain()) and a dlq function that stores what could not be delivered (see the README, 'Durable spool')",
+        );
+      }
+      config.spool = { ...o.spool };
+    }
     const onError = (error) => {
       try {
         hooks?.onError?.(error);
@@ -298,14 +311,19 @@ export function createDeliveryApi(native, policy, host = {}) {
     const onLookup = lookupFunction(o.lookup, host, hooks);
     const engine = native.createDelivery(JSON.stringify(config), onHook, onDeadLetter, callbacks, onLookup);
     let exiting = null;
+    // Work still to do: pending in the engine, or handed to the spool writer and not yet to it.
+    const busy = () => {
+      const stats = JSON.parse(engine.stats());
+      return stats.pending > 0 || (stats.spool?.unpersisted ?? 0) > 0;
+    };
     const untrack = exitDrainMs === false ? () => {} : trackForExit(host, () => {
-      if (exiting || JSON.parse(engine.stats()).pending === 0) return;
+      if (exiting || !busy()) return;
       exiting = keepAlive(engine.drain(exitDrainMs)).finally(() => {
         exiting = null;
       });
     });
     const handoffs = createHandoff(
-      { pending: () => JSON.parse(engine.stats()).pending, drain: (ms) => engine.drain(ms) },
+      { pending: () => (busy() ? 1 : 0), drain: (ms) => engine.drain(ms) },
       { mode: handoff, timeoutMs: handoffTimeoutMs, onError: hooks?.onError },
     );
     const wanted = new Set();
@@ -372,6 +390,14 @@ export function createDeliveryApi(native, policy, host = {}) {
         const promise = handoffs.bind(ctx);
         if (promise === undefined) throw invalidArgument('waitUntil(ctx): ctx must have a waitUntil method, or be one');
         return promise;
+      },
+      /**
+       * With a spool: resolves `true` once every event accepted so far is durable per its
+       * `fsync` mode (`false` at `timeoutMs`). Without one: `true` at once.
+       */
+      async flush(timeoutMs) {
+        if (o.spool === undefined) return true;
+        return keepAlive(engine.flush(timeout(timeoutMs)));
       },
       /** Stops accepting, drains, and stops the workers. */
       async close(timeoutMs) {

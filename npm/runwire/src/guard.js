@@ -19,7 +19,7 @@
  */
 import { codedError } from './errors.js';
 
-const ENGINE_METHODS = ['enqueue', 'enqueueRunWebhook', 'drain', 'close', 'stats', 'replay'];
+const ENGINE_METHODS = ['enqueue', 'enqueueRunWebhook', 'drain', 'close', 'stats', 'replay', 'flush'];
 
 function isCoded(error) {
   return typeof error?.code === 'string' && error.code.startsWith('ERR_RUNWIRE_');
@@ -68,7 +68,10 @@ export function guardNative(native, { wasm = false } = {}) {
 
   function guardEngine(engine) {
     const out = {};
-    for (const name of ENGINE_METHODS) out[name] = guard((...args) => engine[name](...args));
+    // The web build's engine has no `flush` (no spool there): only what exists is wrapped.
+    for (const name of ENGINE_METHODS) {
+      if (typeof engine[name] === 'function') out[name] = guard((...args) => engine[name](...args));
+    }
     return out;
   }
 

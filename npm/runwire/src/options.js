@@ -50,7 +50,7 @@ const secrets = either(string, list(string, MAX_LIST.secrets, `a non-empty array
 const now = rule('a valid Date or milliseconds since the epoch', (v) => (v instanceof Date ? Number.isFinite(v.getTime()) : typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= 8.64e15));
 const events = either(string, list(string, MAX_LIST.events, `an array of at most ${MAX_LIST.events} event names`));
 
-const HOOK_KEYS = ['onEvent', 'onAttemptFailed', 'onExhausted', 'onDeadLettered', 'onEndpointDisabled', 'onDlqWriteFailed', 'onBreakerStateChanged', 'onQueueFull', 'onQueueAvailable', 'onError'];
+const HOOK_KEYS = ['onEvent', 'onAttemptFailed', 'onExhausted', 'onDeadLettered', 'onEndpointDisabled', 'onDlqWriteFailed', 'onBreakerStateChanged', 'onQueueFull', 'onQueueAvailable', 'onSpoolCorrupt', 'onSpoolFull', 'onSpoolWriteFailed', 'onError'];
 const DELIVERY = {
   sinks: list(plainObject, MAX_LIST.sinks, `a non-empty array of at most ${MAX_LIST.sinks} sink objects`, 1),
   dlq: either(fn, shape('dlqDir')),
@@ -66,6 +66,7 @@ const DELIVERY = {
   handoff: oneOf('auto', false),
   handoffTimeoutMs: int('drainTimeoutMs'),
   lookup: fn,
+  spool: shape('spool'),
 };
 const HANDLER = { name: string, forwardUnnamedChains: boolean, onError: fn };
 const SINK_COMMON = {
@@ -117,6 +118,12 @@ export const SCHEMAS = {
   rateLimit: { capacity: int('health.rateLimit.capacity'), perMs: int('health.rateLimit.perMs') },
   hooks: Object.fromEntries(HOOK_KEYS.map((k) => [k, fn])),
   dlqDir: { dir: nonEmptyString },
+  spool: {
+    dir: nonEmptyString,
+    fsync: oneOf('always', 'batch', 'never'),
+    segmentBytes: int('spool.segmentBytes'),
+    maxBytes: int('spool.maxBytes'),
+  },
   replay: { sink: nonEmptyString },
   signWebhook: { id: string, secrets, timestamp: int('timestamp') },
   signGithubWebhook: { header: headerName },
@@ -149,6 +156,7 @@ const REQUIRED = {
   createWebhookHandler: ['sinks'],
   rateLimit: ['capacity', 'perMs'],
   dlqDir: ['dir'],
+  spool: ['dir'],
   callbackSink: ['send'],
   sink: ['url'],
 };

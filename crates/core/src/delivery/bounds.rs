@@ -50,6 +50,8 @@ pub const BOUNDS: &[Bound] = &[
     Bound { key: "health.rateLimit.perMs", min: 1, max: DAY_MS },
     Bound { key: "health.disableAfterMs", min: 1, max: 14 * DAY_MS },
     Bound { key: "health.disableAfterTrips", min: 1, max: 1_000_000 },
+    Bound { key: "spool.segmentBytes", min: 4_096, max: 1 << 30 },
+    Bound { key: "spool.maxBytes", min: 4_096, max: 1 << 50 },
 ];
 
 /// The bound of `key`. Unknown keys get `0..=0`, so a typo in a caller fails its own tests.
@@ -92,7 +94,9 @@ mod tests {
     #[test]
     fn every_row_is_sane() {
         for b in BOUNDS {
-            assert!(b.min <= b.max && b.max <= MAX_TIMER_MS.max(1_000_000), "{b:?}");
+            // Byte sizes of the spool may be large, but stay exact JS numbers (< 2^53).
+            let cap = if b.key.starts_with("spool.") { 1 << 53 } else { MAX_TIMER_MS.max(1_000_000) };
+            assert!(b.min <= b.max && b.max <= cap, "{b:?}");
             assert_eq!(bound(b.key), *b);
         }
         let json: Value = serde_json::from_str(&to_json()).unwrap();

@@ -547,8 +547,16 @@ where
         Ok(id.into())
     }
 
-    /// `Err(Backpressure)` when a sink that takes `event` has `overflow: "reject"` and is full.
-    fn check_room(&self, event: &str) -> Result<(), DeliveryError> {
+    /// Every id minted from now on counts above `base` (a spool's per-life id base, see
+    /// [`crate::delivery::idempotency`]).
+    pub fn set_id_base(&self, base: u64) {
+        self.inner.ids.lock().unwrap_or_else(PoisonError::into_inner).set_base(base);
+    }
+
+    /// `Err(Backpressure)` when a sink that takes `event` has `overflow: "reject"` and is full
+    /// (counted as `rejected`): what [`Engine::enqueue_message`] would answer now. A producer
+    /// that accepts before it enqueues (the spool) asks first.
+    pub fn check_room(&self, event: &str) -> Result<(), DeliveryError> {
         for slot in &self.inner.slots {
             if slot.overflow == Overflow::Reject && slot.events.wants(event) {
                 let mut lane = slot.lane();

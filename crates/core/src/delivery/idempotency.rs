@@ -31,7 +31,12 @@
 //! stay unique and their shape stays `{run_id}:{event_type}:{integer}`.
 //!
 //! Across processes, ids rely on run ids being unique (LangChain's are UUIDs); a restarted spool
-//! redelivers with the ids it stored.
+//! redelivers with the ids it stored. A spool also gives each process life an **id base**
+//! ([`IdAllocator::set_base`]): life `n` of a spool directory starts every counter above
+//! `n × 2^32`, so even a run id that comes back in a later life (a resumed run) can never be
+//! given an id a receiver saw in an earlier one — ids of settled messages are no longer in the
+//! spool to seed counters from, so seeding from recovered ids alone would not be enough. A life
+//! would have to mint 2^32 ids before reaching the next life's range.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -59,6 +64,7 @@ pub struct IdAllocator {
     dropped: Vec<u64>,
     minted: u64,
     generation_runs: usize,
+    base: u64,
 }
 
 impl Default for IdAllocator {
@@ -76,20 +82,26 @@ impl IdAllocator {
             dropped: Vec::new(),
             minted: 0,
             generation_runs: generation_runs.max(1),
+            base: 0,
         }
+    }
+
+    /// Every counter started from now on begins above `base` (a spool's per-life id base).
+    pub fn set_base(&mut self, base: u64) {
+        self.base = base;
     }
 
     /// The next id for an event of `event_type` emitted by run `run_id`.
     pub fn next(&mut self, run_id: &str, event_type: &str) -> Result<String, DeliveryError> {
         check_part(run_id)?;
         check_part(event_type)?;
-        let floor = self.minted;
+        let floor = self.base + self.minted;
         self.minted += 1;
         if !self.current.contains_key(run_id) {
             let counters = match self.previous.remove(run_id) {
                 Some(counters) => counters,
                 None if self.maybe_dropped(run_id) => RunCounters { floor, by_type: Vec::new() },
-                None => RunCounters::default(),
+                None => RunCounters { floor: self.base, by_type: Vec::new() },
             };
             if self.current.len() >= self.generation_runs {
                 self.rotate();
@@ -200,6 +212,17 @@ mod tests {
         assert_eq!(seq(&ids.next("r1", "on_custom_event").unwrap()), seq(&again) + 1);
         // A run never seen still starts at 1.
         assert_eq!(ids.next("fresh", "on_tool_end").unwrap(), "fresh:on_tool_end:1");
+    }
+
+    #[test]
+    fn a_base_lifts_every_new_counter() {
+        let mut ids = IdAllocator::default();
+        ids.set_base(3 << 32);
+        assert_eq!(ids.next("r1", "on_tool_end").unwrap(), format!("r1:on_tool_end:{}", (3u64 << 32) + 1));
+        assert_eq!(ids.next("r1", "on_tool_end").unwrap(), format!("r1:on_tool_end:{}", (3u64 << 32) + 2));
+        ids.forget_run("r1");
+        let again = ids.next("r1", "on_tool_end").unwrap();
+        assert!(again.rsplit(':').next().unwrap().parse::<u64>().unwrap() > (3u64 << 32) + 2, "{again}");
     }
 
     #[test]

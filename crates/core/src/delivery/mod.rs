@@ -11,6 +11,7 @@
 //! - [`engine`]: bounded per-sink queues, workers, retries, health, drain and stats.
 //! - [`message`]: the fixed-id enqueue and per-message final-outcome API (what the spool uses).
 //! - [`dlq`]: dead-letter records and the store trait; replay re-signs with the same id.
+//! - [`spool`]: the durable spool's record format and recovery (the addon does the file I/O).
 //! - [`simulate`]: retry schedules walked on the virtual clock, for the conformance suite.
 //!
 //! Where a message goes is a [`crate::sinks::Sink`]; whether an endpoint may be tried now is
@@ -27,3 +28,4 @@ mod lane;
 pub mod message;
 pub mod retry;
 pub mod simulate;
+pub mod spool;
