@@ -617,7 +617,8 @@ export type DeadLetterReason =
   | 'shutdown'
   | 'queue_full'
   | 'rejected'
-  | 'invalid_payload';
+  | 'invalid_payload'
+  | 'malformed_entry';
 
 export interface DeliveryAttempt {
   at_ms: number;

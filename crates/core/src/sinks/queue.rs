@@ -120,6 +120,8 @@ mod tests {
             body: Arc::from(body.as_bytes()),
             event: "on_tool_end".into(),
             run_id: "run-1".into(),
+            root_run_id: "run-1".into(),
+            accepted_at_ms: 0,
             attempt: 1,
         }
     }

@@ -69,10 +69,10 @@ mod native {
     use crate::error::DeliveryError;
     use crate::sinks::kafka::{Compression, KafkaConfig, Sasl, SaslMechanism, Tls};
     use crate::sinks::queue::RecordSigning;
-    use crate::sinks::redis::RedisConfig;
+    use crate::sinks::redis::{RedisConfig, RedisFormat};
     use crate::sinks::sns::{SnsConfig, SnsCredentials};
 
-    const REDIS: &[&str] = &["url", "stream", "maxLen", "username", "password"];
+    const REDIS: &[&str] = &["url", "stream", "maxLen", "username", "password", "format", "deliverTo"];
     const KAFKA: &[&str] = &["brokers", "topic", "clientId", "tls", "sasl", "compression", "lingerMs", "maxBatchBytes"];
     const SNS: &[&str] = &["topicArn", "region", "endpoint", "credentials", "lingerMs"];
 
@@ -145,7 +145,19 @@ mod native {
                     password: raw.string("password")?.map(Credential::new),
                     signing,
                     timeout,
+                    format: match raw.string("format")?.as_deref() {
+                        None | Some("record") => RedisFormat::Record,
+                        Some("job") => RedisFormat::Job { deliver_to: raw.strings("deliverTo")?.unwrap_or_default() },
+                        Some(other) => {
+                            return Err(invalid(format!(
+                                "sink {name:?}: format must be \"record\" or \"job\", got {other:?}"
+                            )))
+                        }
+                    },
                 };
+                if raw.get("deliverTo").is_some() && !matches!(config.format, RedisFormat::Job { .. }) {
+                    return Err(invalid(format!("sink {name:?}: deliverTo needs format \"job\"")));
+                }
                 config.validate().map_err(|e| invalid(format!("sink {name:?}: {e}")))?;
                 SinkTarget::Redis(config)
             }

@@ -261,6 +261,8 @@ mod tests {
             body: Arc::from(&br#"{"email":"test@example.com","username":"test_user"}"#[..]),
             event: "on_tool_end".into(),
             run_id: "r".into(),
+            root_run_id: "r".into(),
+            accepted_at_ms: 0,
             attempt: 1,
         }
     }
