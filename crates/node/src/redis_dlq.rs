@@ -57,3 +57,72 @@ impl RedisDeadLetters {
         }
     }
 }
+
+/// A one-off connection for the CLI's `dlq` and `replay` commands.
+fn cli_connector(url: &str, password: Option<&str>) -> napi::Result<RedisConnector> {
+    RedisConnector::new(url, None, password, std::time::Duration::from_secs(10))
+        .map_err(|e| napi::Error::from_reason(format!("redis {e}")))
+}
+
+fn cli_error(stream: &str, error: &redis::RedisError) -> napi::Error {
+    napi::Error::from_reason(format!("dead-letter stream {stream}: {}", describe(error)))
+}
+
+/// Reads up to `count` entries of a dead-letter stream from entry id `start` (inclusive; `-` =
+/// the beginning), as JSON `[{"entry":"<stream id>","record":"<record JSON>"|null}]`. For
+/// `runwire dlq` / `runwire replay` (addon only).
+#[napi_derive::napi(js_name = "readDeadLetterStream", catch_unwind)]
+pub async fn read_dead_letter_stream(
+    url: String,
+    password: Option<String>,
+    stream: String,
+    start: String,
+    count: u32,
+) -> napi::Result<String> {
+    let connector = cli_connector(&url, password.as_deref())?;
+    let mut connection = connector.manager().await.map_err(|e| cli_error(&stream, &e))?;
+    let reply: redis::streams::StreamRangeReply = redis::cmd("XRANGE")
+        .arg(&stream)
+        .arg(&start)
+        .arg("+")
+        .arg("COUNT")
+        .arg(count.max(1))
+        .query_async(&mut connection)
+        .await
+        .map_err(|e| cli_error(&stream, &e))?;
+    let entries: Vec<serde_json::Value> = reply
+        .ids
+        .iter()
+        .map(|entry| {
+            let record = entry.map.get("record").and_then(|v| redis::from_redis_value_ref::<String>(v).ok());
+            serde_json::json!({ "entry": entry.id, "record": record })
+        })
+        .collect();
+    Ok(serde_json::Value::Array(entries).to_string())
+}
+
+/// Deletes entries of a dead-letter stream (`XDEL`); resolves with how many were deleted.
+#[napi_derive::napi(js_name = "deleteDeadLetterStream", catch_unwind)]
+pub async fn delete_dead_letter_stream(
+    url: String,
+    password: Option<String>,
+    stream: String,
+    entries: Vec<String>,
+) -> napi::Result<u32> {
+    if entries.is_empty() {
+        return Ok(0);
+    }
+    let connector = cli_connector(&url, password.as_deref())?;
+    let mut connection = connector.manager().await.map_err(|e| cli_error(&stream, &e))?;
+    let mut deleted = 0;
+    for chunk in entries.chunks(1_000) {
+        let n: u32 = redis::cmd("XDEL")
+            .arg(&stream)
+            .arg(chunk)
+            .query_async(&mut connection)
+            .await
+            .map_err(|e| cli_error(&stream, &e))?;
+        deleted += n;
+    }
+    Ok(deleted)
+}
