@@ -110,7 +110,7 @@ export async function run(argv, { env, ui, runwire }) {
   }
   if (stats.delivered + stats.dead_lettered > reported) bar.tick(stats.delivered + stats.dead_lettered - reported);
   bar.finish();
-  let removed = 0;
+  let removed;
   const delivered = [];
   for (const record of sent) {
     if (failed.has(record.id)) {
