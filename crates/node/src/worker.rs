@@ -311,7 +311,7 @@ async fn read_loop(shared: &Arc<Shared>) {
             let _ = tokio::time::timeout(Duration::from_millis(100), shared.room.notified()).await;
             continue;
         }
-        let count = (room as usize).min(s.count);
+        let count = usize::try_from(room).unwrap_or(usize::MAX).min(s.count);
         if Instant::now() >= next_claim {
             match autoclaim(shared, &cursor, count).await {
                 Ok(reply) => {

@@ -134,7 +134,8 @@ impl<'a> Fields<'a> {
 
 const CONFIG_FIELDS: &[&str] = &["sinks", "maxBodyBytes", "maxFieldChars", "dlqDir", "dlqRedis", "disableWebhooks"];
 /// The fields of `dlqRedis` (a dead-letter store that `XADD`s each record's JSON to a stream).
-const DLQ_REDIS_FIELDS: &[&str] = &["url", "stream", "maxLen", "username", "password", "timeoutMs", "type"];
+#[cfg(feature = "queue-sinks")]
+const DLQ_REDIS_FIELDS: &[&str] = &["url", "stream", "maxLen", "username", "password", "timeoutMs"];
 /// Fields every sink has, whatever its `type` (webhook, redis, kafka, sns).
 pub(crate) const COMMON_SINK_FIELDS: &[&str] = &[
     "name",
@@ -245,9 +246,10 @@ pub struct DeliveryConfig {
 
 /// `dlqRedis`: parsed like a Redis sink's connection fields (and refused without the native
 /// client, like a Redis sink).
+#[cfg(feature = "queue-sinks")]
 fn parse_dlq_redis(value: &Value) -> Result<crate::sinks::redis::RedisConfig, DeliveryError> {
     let map = value.as_object().ok_or_else(|| invalid("dlqRedis must be { url, stream, maxLen? }"))?;
-    if let Some(key) = map.keys().find(|k| !DLQ_REDIS_FIELDS.contains(&k.as_str()) || *k == "type") {
+    if let Some(key) = map.keys().find(|k| !DLQ_REDIS_FIELDS.contains(&k.as_str())) {
         return Err(invalid(format!(
             "dlqRedis: unknown field `{key}`, expected url, stream, maxLen, username, password or timeoutMs"
         )));
@@ -256,6 +258,12 @@ fn parse_dlq_redis(value: &Value) -> Result<crate::sinks::redis::RedisConfig, De
         (_, SinkTarget::Redis(config)) => Ok(config),
         _ => Err(invalid("dlqRedis must be a Redis stream")),
     }
+}
+
+/// Without the native client (the web build) a Redis dead-letter stream is refused.
+#[cfg(not(feature = "queue-sinks"))]
+fn parse_dlq_redis(_: &Value) -> Result<crate::sinks::redis::RedisConfig, DeliveryError> {
+    Err(invalid("dlqRedis needs the Node addon's Redis client; pass a dlq function here"))
 }
 
 fn invalid(message: impl Into<String>) -> DeliveryError {

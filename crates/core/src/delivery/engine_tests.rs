@@ -423,10 +423,10 @@ fn prebuilt_bodies_are_sent_as_given_to_the_named_sinks_only() {
     let stats = h.settle();
     assert_invariant(&stats);
     // Retried with the same bytes; sink "a" never saw p:2.
-    assert!(a.seen().iter().all(|s| s.0 == "p:1" && s.2 == &body[..]));
+    assert!(a.seen().iter().all(|s| s.0 == "p:1" && s.2 == body[..]));
     assert_eq!(a.seen().len(), 2);
     let mut on_b: Vec<_> = b.seen().iter().map(|s| s.0.clone()).collect();
     on_b.sort();
     assert_eq!(on_b, ["p:1", "p:2"]);
-    assert!(b.seen().iter().all(|s| s.2 == &body[..]));
+    assert!(b.seen().iter().all(|s| s.2 == body[..]));
 }
