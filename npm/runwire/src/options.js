@@ -194,7 +194,7 @@ const RULES = { secrets };
 const REQUIRED = {
   signWebhook: ['id', 'secrets'],
   receiver: ['secrets', 'onWebhook'],
-  createWorker: ['redis', 'stream', 'group', 'sinks'],
+  createWorker: ['redis', 'stream', 'sinks'],
   producer: ['url', 'stream'],
   rateLimit: ['capacity', 'perMs'],
   callbackSink: ['send'],
