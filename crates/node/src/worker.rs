@@ -220,7 +220,12 @@ impl Worker {
                     describe(&error)
                 ))
             }
-            Err(_) => return Ok(format!("worker: no answer from Redis within {} ms", s.timeout_ms)),
+            Err(_) => {
+                return Ok(format!(
+                    "worker: cannot join group {:?} on stream {:?}: no answer from Redis within {} ms",
+                    s.group, s.stream, s.timeout_ms
+                ))
+            }
         }
         let rx = self.ack_rx.lock().unwrap_or_else(PoisonError::into_inner).take();
         let Some(rx) = rx else {
