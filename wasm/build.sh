@@ -14,7 +14,7 @@ out=npm/runwire/web/pkg
 cargo build --quiet -p runwire-wasm --target wasm32-unknown-unknown --profile wasm-release
 "$(wasm_bindgen_bin)" --target web --out-dir "$out" --out-name runwire_wasm \
   target/wasm32-unknown-unknown/wasm-release/runwire_wasm.wasm
-"$root/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+"$root/node_modules/.bin/wasm-opt" -Oz --converge --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$out/runwire_wasm_bg.wasm" -o "$out/runwire_wasm_bg.wasm"
 raw=$(stat -c %s "$out/runwire_wasm_bg.wasm")
 gz=$(gzip -9 -c "$out/runwire_wasm_bg.wasm" | wc -c)

@@ -621,7 +621,8 @@ export type DeadLetterReason =
   | 'shutdown'
   | 'queue_full'
   | 'rejected'
-  | 'invalid_payload';
+  | 'invalid_payload'
+  | 'malformed_entry';
 
 export interface DeliveryAttempt {
   at_ms: number;
@@ -781,6 +782,13 @@ export interface RedisSinkOptions extends QueueSinkCommonOptions {
   username?: string;
   /** Password (overrides the URL's); never logged or dead-lettered. */
   password?: string;
+  /**
+   * `'job'`: unsigned job entries for `runwire worker` / {@link createWorker} processes (what
+   * `createDelivery({ producer })` writes; no secret allowed). @default 'record'
+   */
+  format?: 'record' | 'job';
+  /** With `format: 'job'`: the worker sinks to deliver to. @default all of the worker's sinks */
+  deliverTo?: string[];
 }
 
 /**
@@ -834,6 +842,49 @@ export interface SnsSinkOptions extends QueueSinkCommonOptions {
 /** The addon's native queue sinks. The web build has none: use a {@link CallbackSinkOptions} sink around your own client. */
 export type QueueSinkOptions = RedisSinkOptions | KafkaSinkOptions | SnsSinkOptions;
 
+/**
+ * Where dead letters go: files (`{ dir }`), a Redis stream (`{ redis, stream }`, addon only: one
+ * `XADD` per record, the record JSON in field `record`; `runwire dlq` and `runwire replay` read it
+ * as `redis://host:port#stream`), or your function.
+ */
+export type DeadLetterTarget =
+  | { dir: string }
+  | { redis: string; stream: string; /** `MAXLEN ~`; 0 = never trim. @default 100000 */ maxLen?: number }
+  | ((record: DeadLetter) => void | Promise<void>);
+
+/**
+ * Producer mode of `createDelivery` (addon only): `send` only `XADD`s each event as a job entry
+ * (id, type, event, run ids, accepted time, the exact canonical body, the worker sinks to use —
+ * never a secret or a signature) to a Redis stream, for `runwire worker` / {@link createWorker}
+ * processes to deliver. The XADD itself has the engine's retries, dead letters and drain.
+ */
+export interface ProducerOptions {
+  /** `redis://[user[:password]@]host[:port][/db]`, or `rediss://`. */
+  url: string;
+  /** The job stream the workers read. */
+  stream: string;
+  /** Approximate stream length bound (`MAXLEN ~`); 0 = never trim. Keep it above the backlog you expect. @default 100000 */
+  maxLen?: number;
+  /** The worker sinks (by name) to deliver to. @default all of the worker's sinks */
+  deliverTo?: string[];
+  /** Events written to the stream. @default the default event list of a sink */
+  events?: DeliveryEventName | DeliveryEventName[] | '*';
+  username?: string;
+  password?: string;
+  /** Per-XADD timeout (1–600000 ms). @default 10000 */
+  timeoutMs?: number;
+  retryDelaysMs?: number[];
+  concurrency?: number;
+  queueCapacity?: number;
+  overflow?: 'deadLetter' | 'dropOldest' | 'reject';
+}
+
+/** `createDelivery({ producer })`: the same options as {@link DeliveryOptions}, a producer instead of sinks. */
+export interface ProducerDeliveryOptions extends Omit<DeliveryOptions, 'sinks'> {
+  producer: ProducerOptions;
+  sinks?: never;
+}
+
 export interface DeliveryOptions {
   sinks: Array<WebhookSinkOptions | CallbackSinkOptions | QueueSinkOptions>;
   /**
@@ -843,7 +894,7 @@ export interface DeliveryOptions {
    * one the web build reports dead letters with `console.error`). The function is awaited, with
    * any promise it returns: when `drain()` resolves, every dead letter has reached it.
    */
-  dlq?: { dir: string } | ((record: DeadLetter) => void | Promise<void>);
+  dlq?: DeadLetterTarget;
   hooks?: DeliveryHooks;
   /**
    * Node (addon and web build): when the event loop runs dry with work still pending (a script
@@ -1077,10 +1128,86 @@ export interface WebhookHandler {
 }
 
 /** Starts a delivery engine (workers on tokio threads in the addon, on JS promises on the web). */
-export declare function createDelivery(options: DeliveryOptions): Delivery;
+export declare function createDelivery(options: DeliveryOptions | ProducerDeliveryOptions): Delivery;
 
 /** `createDelivery(options).handler(options)`: the one-liner for LangChain users. */
-export declare function createWebhookHandler(options: DeliveryOptions & WebhookHandlerOptions): WebhookHandler;
+export declare function createWebhookHandler(options: (DeliveryOptions | ProducerDeliveryOptions) & WebhookHandlerOptions): WebhookHandler;
+
+/**
+ * A Redis Streams consumer-group worker (`runwire worker` is this as a command). It reads the
+ * job entries producers wrote (`createDelivery({ producer })`), delivers each through a normal
+ * engine built from `sinks` (signing, retries, breaker, dead letters) with the producer's id and
+ * exact body bytes, and `XACK`s an entry only after its final outcome. Entries another consumer
+ * left unacknowledged for `claimIdleMs` (a crashed worker) are reclaimed with `XAUTOCLAIM`.
+ */
+export interface WorkerOptions {
+  /** `redis://[user[:password]@]host[:port][/db]`, or `rediss://`. */
+  redis: string;
+  /** ACL user and password (override the URL's). */
+  username?: string;
+  password?: string;
+  /** The job stream. */
+  stream: string;
+  /** The consumer group (created at the stream's start if missing). @default 'runwire' */
+  group?: string;
+  /** This worker's consumer name; unique per worker. @default '<hostname>-<pid>' */
+  consumer?: string;
+  /** Entries per `XREADGROUP` (1–10000). @default 256 */
+  count?: number;
+  /** `XREADGROUP` BLOCK time (1–60000 ms). @default 1000 */
+  blockMs?: number;
+  /** Unacknowledged entries at most (1–1000000): reading pauses at the bound. @default 4096 */
+  maxInFlight?: number;
+  /** Reclaim entries other consumers left unacknowledged this long (100 ms – 7 days). @default 30000 */
+  claimIdleMs?: number;
+  /** Per Redis command (1–600000 ms). @default 10000 */
+  timeoutMs?: number;
+  /** `close()`'s default drain time. @default 30000 */
+  drainTimeoutMs?: number;
+  /** The sinks jobs are delivered to (a job may name a subset, `deliverTo`). */
+  sinks: Array<WebhookSinkOptions | CallbackSinkOptions | QueueSinkOptions>;
+  /** Dead letters, including entries the worker cannot read (reason `malformed_entry`). @default files under .runwire/dlq */
+  dlq?: DeadLetterTarget;
+  hooks?: DeliveryHooks;
+  maxBodyBytes?: number;
+  maxFieldChars?: number;
+  urlPolicy?: UrlPolicy;
+  lookup?: (hostname: string) => Promise<string[]> | string[];
+  env?: Record<string, string | undefined>;
+  envPrefix?: string | null;
+  allowAnyEnv?: boolean;
+}
+
+export interface WorkerStats {
+  /** Entries read with XREADGROUP. */
+  read: number;
+  /** Entries acknowledged (XACK). */
+  acked: number;
+  /** Entries reclaimed from other consumers (XAUTOCLAIM). */
+  claimed: number;
+  /** Entries read or claimed and not acknowledged yet. */
+  in_flight: number;
+  /** Entries dead-lettered as `malformed_entry`. */
+  malformed: number;
+  ack_errors: number;
+  read_errors: number;
+  /** The engine's counters. */
+  delivery: DeliveryStats;
+}
+
+export interface Worker {
+  /** The consumer name it reads as. */
+  readonly consumer: string;
+  stats(): WorkerStats;
+  /** Stops reading, drains (what is left at `timeoutMs` is dead-lettered as `shutdown`), acknowledges, stops. */
+  close(timeoutMs?: number): Promise<WorkerStats>;
+}
+
+/**
+ * Starts a worker (addon only; the web build rejects with `ERR_RUNWIRE_INVALID_CONFIG`). Rejects
+ * with `ERR_RUNWIRE_INVALID_CONFIG` when Redis cannot be reached or refuses the group.
+ */
+export declare function createWorker(options: WorkerOptions): Promise<Worker>;
 
 export interface SimulationStep {
   status?: number;

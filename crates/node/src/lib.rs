@@ -7,14 +7,17 @@
 
 pub mod callback_sink;
 pub mod delivery;
+pub mod engine_builder;
 pub mod error;
 pub mod events;
 pub mod file_dlq;
 pub mod policy;
 pub mod redis_client;
+pub mod redis_dlq;
 pub mod runtime;
 pub mod signing;
 pub mod sinks;
 pub mod spool;
 pub mod ssrf;
 pub mod transport;
+pub mod worker;

@@ -4,27 +4,31 @@
  *   reason; `--json` for one JSON object per record.
  * - `show [dir] <id|file>`: the whole record, its body parsed.
  * - `purge [dir]`: deletes the matching records; needs `--yes` (or `--dry-run` to see the list).
- * The directory defaults to `.runwire/dlq`, the addon's default store.
+ * The directory defaults to `.runwire/dlq`, the addon's default store. A Redis dead-letter
+ * stream (`dlq: { redis, stream }` of workers) is named `redis://host:port[/db]#stream` instead of
+ * a directory, its password in $RUNWIRE_REDIS_PASSWORD (./stream-store.js).
  */
 import { parseOptions, UsageError, CliError } from './options.js';
 import { readDeadLetters, removeDeadLetter, findDeadLetter } from './dlq-store.js';
 import { FILTER_OPTIONS, filtersFrom } from './filters.js';
 import { timeOf, preview } from './ui.js';
+import { PASSWORD_OPTIONS, isStreamAddress, parseStreamAddress, readStreamDeadLetters, removeStreamDeadLetters } from './stream-store.js';
 
 const DEFAULT_DIR = '.runwire/dlq';
+const STORE = { type: 'string', env: 'RUNWIRE_DLQ', description: 'the store: a directory (default .runwire/dlq) or redis://host:port[/db]#stream' };
 
 const SUBCOMMANDS = {
   ls: {
     summary: 'list dead letters',
     usage: 'runwire dlq ls [dir] [options]',
     positionals: { min: 0, max: 1, names: ['[dir]'] },
-    options: { json: { type: 'boolean', default: false, description: 'one JSON object per record' }, dir: { type: 'string', env: 'RUNWIRE_DLQ', description: 'the store (default .runwire/dlq)' }, ...FILTER_OPTIONS },
+    options: { json: { type: 'boolean', default: false, description: 'one JSON object per record' }, dir: STORE, ...FILTER_OPTIONS, ...PASSWORD_OPTIONS },
   },
   show: {
     summary: 'print one dead letter',
     usage: 'runwire dlq show [dir] <id|file>',
     positionals: { min: 1, max: 2, names: ['<id|file>', '<id|file>'] },
-    options: { dir: { type: 'string', env: 'RUNWIRE_DLQ', description: 'the store (default .runwire/dlq)' } },
+    options: { dir: STORE, ...PASSWORD_OPTIONS },
   },
   purge: {
     summary: 'delete dead letters',
@@ -33,8 +37,9 @@ const SUBCOMMANDS = {
     options: {
       yes: { type: 'boolean', short: 'y', default: false, description: 'really delete' },
       'dry-run': { type: 'boolean', default: false, description: 'list what would be deleted' },
-      dir: { type: 'string', env: 'RUNWIRE_DLQ', description: 'the store (default .runwire/dlq)' },
+      dir: STORE,
       ...FILTER_OPTIONS,
+      ...PASSWORD_OPTIONS,
     },
   },
 };
@@ -53,11 +58,15 @@ export async function run(argv, { env, ui, help }) {
     if (name === undefined || name === '--help' || name === '-h') return 'help';
     throw new UsageError(`unknown dlq command ${JSON.stringify(name)} (ls, show or purge)`);
   }
-  const { help: wantsHelp, values, positionals } = await parseOptions(sub, rest, env);
+  const { help: wantsHelp, values, positionals, config } = await parseOptions(sub, rest, env);
   if (wantsHelp) return help(sub);
+  const streamOf = (store) => (isStreamAddress(store) ? parseStreamAddress(store, { env, values, config }) : undefined);
   if (name === 'show') {
     const [dir, key] = positionals.length === 2 ? positionals : [values.dir ?? DEFAULT_DIR, positionals[0]];
-    const record = findDeadLetter(dir, key);
+    const stream = streamOf(dir);
+    const record = stream
+      ? (await readStreamDeadLetters(stream)).records.find((r) => r.id === key || r.entry === key)
+      : findDeadLetter(dir, key);
     if (record === undefined) throw new CliError(`no dead letter ${JSON.stringify(key)} in ${dir}`);
     let body = record.body;
     try {
@@ -69,7 +78,8 @@ export async function run(argv, { env, ui, help }) {
     return 0;
   }
   const dir = positionals[0] ?? values.dir ?? DEFAULT_DIR;
-  const { records, skipped } = readDeadLetters(dir, filtersFrom(values));
+  const stream = streamOf(dir);
+  const { records, skipped } = stream ? await readStreamDeadLetters(stream, filtersFrom(values)) : readDeadLetters(dir, filtersFrom(values));
   for (const s of skipped) ui.err(ui.yellow(`skipped ${s.path}: ${s.reason}`));
   if (name === 'ls') {
     const byReason = {};
@@ -95,8 +105,9 @@ export async function run(argv, { env, ui, help }) {
   }
   for (const r of records) {
     if (values['dry-run']) ui.out(`would delete ${r.id}  (${r.sink}, ${r.reason})`);
-    else removeDeadLetter(r);
+    else if (!stream) removeDeadLetter(r);
   }
+  if (stream && !values['dry-run']) await removeStreamDeadLetters(stream, records);
   ui.out(values['dry-run'] ? `dry run: ${records.length} would be deleted` : `purged ${records.length} dead letters from ${dir}`);
   return 0;
 }

@@ -1,16 +1,17 @@
 /**
- * The `runwire` command line: `listen`, `replay`, `dlq` (and `worker`, when the Redis pieces are
- * there). Each command module exports a `spec` (summary, usage, options) and `run(argv, ctx)`;
- * this module routes, prints `--help` from the specs, and turns errors into a clear message and
- * an exit code: 2 for usage errors, 1 for failures, never a stack trace for an expected error.
+ * The `runwire` command line: `listen`, `replay`, `dlq` and `worker`. Each command module exports
+ * a `spec` (summary, usage, options) and `run(argv, ctx)`; this module routes, prints `--help`
+ * from the specs, and turns errors into a clear message and an exit code: 2 for usage errors, 1
+ * for failures, never a stack trace for an expected error.
  */
 import { readFileSync } from 'node:fs';
 import { createUi } from './ui.js';
 import * as listen from './listen.js';
 import * as replay from './replay.js';
 import * as dlq from './dlq.js';
+import * as worker from './worker.js';
 
-const COMMANDS = { listen, replay, dlq };
+const COMMANDS = { listen, replay, dlq, worker };
 
 function version() {
   return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;

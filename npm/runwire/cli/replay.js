@@ -8,15 +8,20 @@
  * Where records go: `--url` (one endpoint for every record, the secret from $RUNWIRE_SECRET or
  * `--secret-file`), or the `sinks` of a config file (`--config`), matched by each record's sink
  * name — the same sink options as `createDelivery`.
+ *
+ * The dead letters can also come from a Redis stream (`dlq: { redis, stream }` of workers): name
+ * it `redis://host:port[/db]#stream` instead of a directory (password in
+ * $RUNWIRE_REDIS_PASSWORD); delivered records are then deleted from the stream (`XDEL`).
  */
 import { parseOptions, readSecret, CliError, UsageError } from './options.js';
 import { readDeadLetters, removeDeadLetter } from './dlq-store.js';
 import { FILTER_OPTIONS, filtersFrom } from './filters.js';
+import { PASSWORD_OPTIONS, isStreamAddress, parseStreamAddress, readStreamDeadLetters, removeStreamDeadLetters } from './stream-store.js';
 
 export const spec = {
   summary: 're-sign and re-send dead letters with their ids',
-  usage: 'runwire replay <dlq-dir> [options]',
-  positionals: { min: 1, max: 1, names: ['<dlq-dir>'] },
+  usage: 'runwire replay <dlq-dir | redis://host:port[/db]#stream> [options]',
+  positionals: { min: 1, max: 1, names: ['<dlq-dir | redis://host:port[/db]#stream>'] },
   options: {
     url: { type: 'string', arg: 'url', description: 'send every record to this endpoint (else the config file\'s sinks, by name)' },
     'secret-file': { type: 'string', arg: 'path', description: 'file holding the signing secret for --url (else $RUNWIRE_SECRET)' },
@@ -28,6 +33,7 @@ export const spec = {
     'dry-run': { type: 'boolean', default: false, description: 'list what would be re-sent; send nothing' },
     keep: { type: 'boolean', default: false, description: 'keep delivered records in the directory' },
     ...FILTER_OPTIONS,
+    ...PASSWORD_OPTIONS,
   },
 };
 
@@ -53,7 +59,8 @@ export async function run(argv, { env, ui, runwire }) {
   const { help, values, positionals, config } = await parseOptions(spec, argv, env);
   if (help) return 'help';
   const [dir] = positionals;
-  const { records, skipped } = readDeadLetters(dir, filtersFrom(values));
+  const stream = isStreamAddress(dir) ? parseStreamAddress(dir, { env, values, config }) : undefined;
+  const { records, skipped } = stream ? await readStreamDeadLetters(stream, filtersFrom(values)) : readDeadLetters(dir, filtersFrom(values));
   for (const s of skipped) ui.err(ui.yellow(`skipped ${s.path}: ${s.reason}`));
   if (values['dry-run']) {
     for (const r of records) ui.out(`would replay ${r.id}  (${r.sink}, ${r.reason}, ${r.attempts?.length ?? 0} attempts)`);
@@ -103,14 +110,20 @@ export async function run(argv, { env, ui, runwire }) {
   }
   if (stats.delivered + stats.dead_lettered > reported) bar.tick(stats.delivered + stats.dead_lettered - reported);
   bar.finish();
-  let removed = 0;
+  let removed;
+  const delivered = [];
   for (const record of sent) {
     if (failed.has(record.id)) {
       ui.err(ui.red(`failed ${record.id}: ${failed.get(record.id)} (kept in ${dir})`));
     } else if (!values.keep) {
-      removeDeadLetter(record);
-      removed += 1;
+      delivered.push(record);
     }
+  }
+  if (stream) {
+    removed = await removeStreamDeadLetters(stream, delivered);
+  } else {
+    for (const record of delivered) removeDeadLetter(record);
+    removed = delivered.length;
   }
   for (const record of unrouted) ui.err(ui.yellow(`skipped ${record.id}: no sink named "${record.sink}" in the config file`));
   const ok = sent.length - failed.size;

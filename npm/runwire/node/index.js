@@ -3,6 +3,7 @@
  * platform (./engine.js). `import` and (Node >= 20.19) `require()` both load this module; it
  * has no top-level await, so require(esm) works.
  */
+import { hostname } from 'node:os';
 import { loadEngine } from './engine.js';
 import { createApi } from '../src/api.js';
 import { createEvents } from '../src/events/index.js';
@@ -13,6 +14,7 @@ import { createDeliveryApi } from '../src/delivery.js';
 import { createRunWebhookApi } from '../src/run-webhook.js';
 import { guardNative } from '../src/guard.js';
 import { fileDeadLetters } from './file-dlq.js';
+import { createWorkerApi } from '../src/worker.js';
 
 const { engine, target: loaded } = loadEngine();
 // The addon's exports are built with napi's catch_unwind; the guard turns what is left (and, in
@@ -37,6 +39,7 @@ const delivery = createDeliveryApi(native, policy, {
   ...(loaded === 'wasm' && { fileDeadLetters }),
 });
 export const { createDelivery, createWebhookHandler, simulateDelivery } = delivery;
+export const { createWorker } = createWorkerApi(native, delivery, { defaultConsumer: () => `${hostname()}-${process.pid}` });
 export const { createRunWebhookHandler, runWebhookPayload, readLangGraphWebhooks } = createRunWebhookApi(native, delivery, policy);
 export const { createMemoryDedupeStore, webhookHandler, webhookMiddleware } = createReceiverApi(api);
 

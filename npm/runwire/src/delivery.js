@@ -72,6 +72,19 @@ function callbackSinkConfig(sink, callbacks) {
   return out;
 }
 
+/**
+ * Producer mode (`createDelivery({ producer })`): one Redis sink writing unsigned job entries
+ * (crates/core/src/sinks/redis_job.rs) for `runwire worker` processes. It keeps the engine's
+ * retries, dead letters and drain for the XADD itself; no delivery secret is ever in this process.
+ */
+function producerSink(p) {
+  const config = { type: 'redis', name: 'producer', format: 'job', url: p.url, stream: p.stream };
+  for (const key of ['maxLen', 'deliverTo', 'events', 'username', 'password', 'timeoutMs', 'retryDelaysMs', 'concurrency', 'queueCapacity', 'overflow']) {
+    if (p[key] !== undefined) config[key] = p[key];
+  }
+  return { sink: config, config };
+}
+
 /** A JSON-only copy of a user object the core validates itself (a URL policy). */
 function jsonCopy(value, path) {
   try {
@@ -216,15 +229,12 @@ export function createDeliveryApi(native, policy, host = {}) {
   const timeout = (ms, path = 'timeoutMs') => readInt(ms ?? DEFAULT_DRAIN_TIMEOUT_MS, 'drainTimeoutMs', path);
 
   /**
-   * Starts a delivery engine. See index.d.ts `DeliveryOptions`. Every option is checked here,
-   * before anything is allocated (./options.js).
+   * What both engines are built from (createDelivery, and createWorker in ./worker.js): the core
+   * config (sinks, limits, dead-letter target) and the JS functions the native side calls.
+   * `o` is a snapshot checked by readOptions.
    */
-  function createDelivery(options, schema = 'createDelivery') {
-    const o = readOptions(options, schema);
+  function engineParts(o) {
     const { dlq, hooks, disableWebhooks } = o;
-    const exitDrainMs = o.exitDrainMs ?? DEFAULT_EXIT_DRAIN_MS;
-    const handoff = o.handoff ?? 'auto';
-    const handoffTimeoutMs = o.handoffTimeoutMs ?? DEFAULT_HANDOFF_TIMEOUT_MS;
     // Static headers: `${{ env.VAR }}` templates resolved once, here (LangGraph's rules).
     const templateOptions = { env: o.env, envPrefix: o.envPrefix, allowAnyEnv: o.allowAnyEnv };
     if (!('envPrefix' in o)) delete templateOptions.envPrefix;
@@ -234,7 +244,13 @@ export function createDeliveryApi(native, policy, host = {}) {
       return policy.resolveHeaderTemplates(headers, { ...templateOptions, env });
     };
     const callbacks = [];
-    const sinks = o.sinks.map((raw, i) => {
+    if (o.producer !== undefined && o.sinks !== undefined) {
+      throw invalidArgument('options.producer and options.sinks cannot be combined: a producer only writes jobs to its stream, the workers\' sinks deliver them');
+    }
+    if (o.producer === undefined && o.sinks === undefined) {
+      throw invalidArgument(`options.sinks is required (a non-empty array of at most 64 sink objects), or options.producer`);
+    }
+    const sinks = o.producer !== undefined ? [producerSink(o.producer)] : o.sinks.map((raw, i) => {
       const path = `options.sinks[${i}]`;
       if (raw !== null && typeof raw === 'object' && raw.type !== undefined && raw.type !== 'webhook') {
         if (!QUEUE_TYPES.has(raw.type)) throw invalidArgument(`${path}.type must be 'webhook', 'redis', 'kafka' or 'sns'`);
@@ -270,7 +286,15 @@ export function createDeliveryApi(native, policy, host = {}) {
       }
     };
     let onDeadLetter;
-    if (typeof dlq === 'function') {
+    if (dlq !== undefined && typeof dlq === 'object' && (dlq.redis !== undefined || dlq.stream !== undefined)) {
+      // A Redis stream (crates/node/src/redis_dlq.rs); the web build's core refuses it by name.
+      if (dlq.dir !== undefined || dlq.redis === undefined || dlq.stream === undefined) {
+        throw invalidArgument('options.dlq must be { dir } (files) or { redis, stream, maxLen? } (a Redis stream)');
+      }
+      config.dlqRedis = { url: dlq.redis, stream: dlq.stream, ...(dlq.maxLen !== undefined && { maxLen: dlq.maxLen }) };
+    } else if (dlq !== undefined && typeof dlq === 'object' && dlq.dir === undefined) {
+      throw invalidArgument('options.dlq.dir is required (a non-empty string), or options.dlq = { redis, stream } for a Redis stream');
+    } else if (typeof dlq === 'function') {
       // Always a promise: both engines await it, so `drain()` resolves only after every dead
       // letter reached `dlq` (and an async `dlq` finished). A throwing store is reported, not fatal.
       onDeadLetter = async (json) => {
@@ -309,6 +333,20 @@ export function createDeliveryApi(native, policy, host = {}) {
       };
     }
     const onLookup = lookupFunction(o.lookup, host, hooks);
+    return { config, callbacks, onHook, onDeadLetter, onLookup, sinks };
+  }
+
+  /**
+   * Starts a delivery engine. See index.d.ts `DeliveryOptions`. Every option is checked here,
+   * before anything is allocated (./options.js).
+   */
+  function createDelivery(options, schema = 'createDelivery') {
+    const o = readOptions(options, schema);
+    const { hooks, disableWebhooks } = o;
+    const exitDrainMs = o.exitDrainMs ?? DEFAULT_EXIT_DRAIN_MS;
+    const handoff = o.handoff ?? 'auto';
+    const handoffTimeoutMs = o.handoffTimeoutMs ?? DEFAULT_HANDOFF_TIMEOUT_MS;
+    const { config, callbacks, onHook, onDeadLetter, onLookup, sinks } = engineParts(o);
     const engine = native.createDelivery(JSON.stringify(config), onHook, onDeadLetter, callbacks, onLookup);
     let exiting = null;
     // Work still to do: pending in the engine, or handed to the spool writer and not yet to it.
@@ -328,9 +366,9 @@ export function createDeliveryApi(native, policy, host = {}) {
     );
     const wanted = new Set();
     // Whether some sink needs each event's root run: ordering per run, or a queue sink that keys
-    // by it (Kafka partition key, SNS FIFO group). Only then does the
-    // handler track every run's root.
-    const ordered = sinks.some(({ sink }) => sink?.ordering === 'run' || QUEUE_TYPES.has(sink?.type));
+    // by it (Kafka partition key, SNS FIFO group). Only then does the handler track every run's
+    // root. A producer always passes roots on: the workers' sinks may order per run.
+    const ordered = o.producer !== undefined || sinks.some(({ sink }) => sink?.ordering === 'run' || QUEUE_TYPES.has(sink?.type));
     for (const { sink } of disableWebhooks === true ? [] : sinks) {
       const events = sink.events ?? DEFAULT_EVENTS;
       for (const e of Array.isArray(events) ? events : [events]) wanted.add(e);
@@ -452,7 +490,7 @@ export function createDeliveryApi(native, policy, host = {}) {
     return JSON.parse(native.simulateDelivery(json));
   }
 
-  return { createDelivery: (options) => createDelivery(options), createWebhookHandler, simulateDelivery };
+  return { createDelivery: (options) => createDelivery(options), createWebhookHandler, simulateDelivery, engineParts, readOptions, readInt };
 }
 
 /** The seed's taxonomy, forwarded unless a sink lists its own `events` (or `"*"`). */

@@ -20,6 +20,8 @@
 import { codedError } from './errors.js';
 
 const ENGINE_METHODS = ['enqueue', 'enqueueRunWebhook', 'drain', 'close', 'stats', 'replay', 'flush'];
+/** Methods of a Redis Streams worker (addon only, crates/node/src/worker.rs). */
+const WORKER_METHODS = ['start', 'close', 'stats'];
 
 function isCoded(error) {
   return typeof error?.code === 'string' && error.code.startsWith('ERR_RUNWIRE_');
@@ -66,10 +68,10 @@ export function guardNative(native, { wasm = false } = {}) {
     };
   }
 
-  function guardEngine(engine) {
+  function guardEngine(engine, methods = ENGINE_METHODS) {
     const out = {};
     // The web build's engine has no `flush` (no spool there): only what exists is wrapped.
-    for (const name of ENGINE_METHODS) {
+    for (const name of methods) {
       if (typeof engine[name] === 'function') out[name] = guard((...args) => engine[name](...args));
     }
     return out;
@@ -83,6 +85,9 @@ export function guardNative(native, { wasm = false } = {}) {
   }
   if (typeof native.createDelivery === 'function') {
     out.createDelivery = guard((...args) => guardEngine(native.createDelivery(...args)));
+  }
+  if (typeof native.createWorker === 'function') {
+    out.createWorker = guard((...args) => guardEngine(native.createWorker(...args), WORKER_METHODS));
   }
   return out;
 }

@@ -28,6 +28,13 @@ export const LOCAL_BOUNDS = Object.freeze({
   dedupeTtlMs: [1, 365 * DAY_MS],
   receiverMaxBodyBytes: [1, 64 * 1024 * 1024],
   dedupeMaxEntries: [1, 10_000_000],
+  // Redis Streams producers and workers (crates/node/src/worker.rs).
+  'producer.maxLen': [0, 1_000_000_000],
+  'worker.count': [1, 10_000],
+  'worker.blockMs': [1, 60_000],
+  'worker.maxInFlight': [1, 1_000_000],
+  'worker.claimIdleMs': [100, 7 * DAY_MS],
+  'worker.timeoutMs': [1, 600_000],
 });
 
 const MAX_LIST = { secrets: 16, sinks: 64, delays: 32, events: 256 };
@@ -54,6 +61,7 @@ const HOOK_KEYS = ['onEvent', 'onAttemptFailed', 'onExhausted', 'onDeadLettered'
 const DELIVERY = {
   sinks: list(plainObject, MAX_LIST.sinks, `a non-empty array of at most ${MAX_LIST.sinks} sink objects`, 1),
   dlq: either(fn, shape('dlqDir')),
+  producer: shape('producer'),
   hooks: shape('hooks'),
   maxBodyBytes: int('maxBodyBytes'),
   maxFieldChars: int('maxFieldChars'),
@@ -67,6 +75,31 @@ const DELIVERY = {
   handoffTimeoutMs: int('drainTimeoutMs'),
   lookup: fn,
   spool: shape('spool'),
+};
+/** `createWorker`: the stream to read, plus the delivery options its engine is built from. */
+const WORKER = {
+  redis: nonEmptyString,
+  stream: nonEmptyString,
+  group: nonEmptyString,
+  consumer: nonEmptyString,
+  username: nonEmptyString,
+  password: nonEmptyString,
+  count: int('worker.count'),
+  blockMs: int('worker.blockMs'),
+  maxInFlight: int('worker.maxInFlight'),
+  claimIdleMs: int('worker.claimIdleMs'),
+  timeoutMs: int('worker.timeoutMs'),
+  drainTimeoutMs: int('drainTimeoutMs'),
+  sinks: DELIVERY.sinks,
+  dlq: DELIVERY.dlq,
+  hooks: DELIVERY.hooks,
+  maxBodyBytes: DELIVERY.maxBodyBytes,
+  maxFieldChars: DELIVERY.maxFieldChars,
+  env: DELIVERY.env,
+  envPrefix: DELIVERY.envPrefix,
+  allowAnyEnv: DELIVERY.allowAnyEnv,
+  urlPolicy: DELIVERY.urlPolicy,
+  lookup: DELIVERY.lookup,
 };
 const HANDLER = { name: string, forwardUnnamedChains: boolean, onError: fn };
 const SINK_COMMON = {
@@ -86,6 +119,21 @@ const VERIFY = { scheme: oneOf('auto', 'standard', 'github', 'stripe'), toleranc
 export const SCHEMAS = {
   createDelivery: DELIVERY,
   createWebhookHandler: { ...DELIVERY, ...HANDLER },
+  createWorker: WORKER,
+  producer: {
+    url: nonEmptyString,
+    stream: nonEmptyString,
+    maxLen: int('producer.maxLen'),
+    deliverTo: list(nonEmptyString, MAX_LIST.sinks, `an array of at most ${MAX_LIST.sinks} worker sink names`),
+    events,
+    username: nonEmptyString,
+    password: nonEmptyString,
+    timeoutMs: int('sinks[].timeoutMs'),
+    retryDelaysMs: SINK_COMMON.retryDelaysMs,
+    concurrency: int('sinks[].concurrency'),
+    queueCapacity: int('sinks[].queueCapacity'),
+    overflow: SINK_COMMON.overflow,
+  },
   handler: HANDLER,
   sink: {
     ...SINK_COMMON,
@@ -117,7 +165,8 @@ export const SCHEMAS = {
   },
   rateLimit: { capacity: int('health.rateLimit.capacity'), perMs: int('health.rateLimit.perMs') },
   hooks: Object.fromEntries(HOOK_KEYS.map((k) => [k, fn])),
-  dlqDir: { dir: nonEmptyString },
+  // `{ dir }` (files) or `{ redis, stream, maxLen? }` (a Redis stream); delivery.js checks which.
+  dlqDir: { dir: nonEmptyString, redis: nonEmptyString, stream: nonEmptyString, maxLen: int('producer.maxLen') },
   spool: {
     dir: nonEmptyString,
     fsync: oneOf('always', 'batch', 'never'),
@@ -152,10 +201,9 @@ const RULES = { secrets };
 const REQUIRED = {
   signWebhook: ['id', 'secrets'],
   receiver: ['secrets', 'onWebhook'],
-  createDelivery: ['sinks'],
-  createWebhookHandler: ['sinks'],
+  createWorker: ['redis', 'stream', 'sinks'],
+  producer: ['url', 'stream'],
   rateLimit: ['capacity', 'perMs'],
-  dlqDir: ['dir'],
   spool: ['dir'],
   callbackSink: ['send'],
   sink: ['url'],

@@ -10,6 +10,7 @@ import { createReceiverApi } from '../src/receiver.js';
 import { createDeliveryApi } from '../src/delivery.js';
 import { createRunWebhookApi } from '../src/run-webhook.js';
 import { guardNative } from '../src/guard.js';
+import { createWorkerApi } from '../src/worker.js';
 import { host } from './host.js';
 
 // Every call into the module goes through the boundary guard (a trap poisons it, see guard.js).
@@ -26,6 +27,8 @@ export const { validateWebhookUrl, checkWebhookAddresses, classifyIp, resolveHea
   policy;
 const delivery = createDeliveryApi(wasm, policy, host);
 export const { createDelivery, createWebhookHandler, simulateDelivery } = delivery;
+// Refuses with a coded error: workers need the addon's Redis client (same surface as Node).
+export const { createWorker } = createWorkerApi(wasm, delivery);
 export const { createRunWebhookHandler, runWebhookPayload, readLangGraphWebhooks } = createRunWebhookApi(wasm, delivery, policy);
 export const { createMemoryDedupeStore, webhookHandler, webhookMiddleware } = createReceiverApi(api);
 

@@ -132,7 +132,10 @@ impl<'a> Fields<'a> {
     }
 }
 
-const CONFIG_FIELDS: &[&str] = &["sinks", "maxBodyBytes", "maxFieldChars", "dlqDir", "disableWebhooks"];
+const CONFIG_FIELDS: &[&str] = &["sinks", "maxBodyBytes", "maxFieldChars", "dlqDir", "dlqRedis", "disableWebhooks"];
+/// The fields of `dlqRedis` (a dead-letter store that `XADD`s each record's JSON to a stream).
+#[cfg(feature = "queue-sinks")]
+const DLQ_REDIS_FIELDS: &[&str] = &["url", "stream", "maxLen", "username", "password", "timeoutMs"];
 /// Fields every sink has, whatever its `type` (webhook, redis, kafka, sns).
 pub(crate) const COMMON_SINK_FIELDS: &[&str] = &[
     "name",
@@ -236,6 +239,31 @@ pub struct DeliveryConfig {
     pub sinks: Vec<(SinkOptions, SinkTarget)>,
     /// Where the addon writes dead letters, if set.
     pub dlq_dir: Option<String>,
+    /// A Redis stream the addon `XADD`s dead letters to (`dlqRedis: { url, stream, maxLen? }`),
+    /// if set; the record's JSON is the entry's `record` field.
+    pub dlq_redis: Option<crate::sinks::redis::RedisConfig>,
+}
+
+/// `dlqRedis`: parsed like a Redis sink's connection fields (and refused without the native
+/// client, like a Redis sink).
+#[cfg(feature = "queue-sinks")]
+fn parse_dlq_redis(value: &Value) -> Result<crate::sinks::redis::RedisConfig, DeliveryError> {
+    let map = value.as_object().ok_or_else(|| invalid("dlqRedis must be { url, stream, maxLen? }"))?;
+    if let Some(key) = map.keys().find(|k| !DLQ_REDIS_FIELDS.contains(&k.as_str())) {
+        return Err(invalid(format!(
+            "dlqRedis: unknown field `{key}`, expected url, stream, maxLen, username, password or timeoutMs"
+        )));
+    }
+    match crate::sinks::queue_config::parse("redis", value, "dlqRedis", "dlq".into())? {
+        (_, SinkTarget::Redis(config)) => Ok(config),
+        _ => Err(invalid("dlqRedis must be a Redis stream")),
+    }
+}
+
+/// Without the native client (the web build) a Redis dead-letter stream is refused.
+#[cfg(not(feature = "queue-sinks"))]
+fn parse_dlq_redis(_: &Value) -> Result<crate::sinks::redis::RedisConfig, DeliveryError> {
+    Err(invalid("dlqRedis needs the Node addon's Redis client; pass a dlq function here"))
 }
 
 fn invalid(message: impl Into<String>) -> DeliveryError {
@@ -268,7 +296,8 @@ impl DeliveryConfig {
         } else {
             sinks
         };
-        Ok(Self { limits, sinks, dlq_dir: config.string("dlqDir")? })
+        let dlq_redis = config.get("dlqRedis").map(parse_dlq_redis).transpose()?;
+        Ok(Self { limits, sinks, dlq_dir: config.string("dlqDir")?, dlq_redis })
     }
 }
 

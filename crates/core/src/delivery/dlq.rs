@@ -52,9 +52,12 @@ pub enum DeadLetterReason {
     Rejected,
     /// The event data handed to the engine was not JSON (a bug in the caller).
     InvalidPayload,
+    /// A Redis Streams job entry a worker could not read (a field missing or malformed, or a
+    /// sink name the worker does not have); the record's body holds the entry's fields.
+    MalformedEntry,
 }
 
-const REASONS: [DeadLetterReason; 11] = [
+const REASONS: [DeadLetterReason; 12] = [
     DeadLetterReason::Exhausted,
     DeadLetterReason::Permanent4xx,
     DeadLetterReason::Gone,
@@ -66,6 +69,7 @@ const REASONS: [DeadLetterReason; 11] = [
     DeadLetterReason::QueueFull,
     DeadLetterReason::Rejected,
     DeadLetterReason::InvalidPayload,
+    DeadLetterReason::MalformedEntry,
 ];
 
 impl DeadLetterReason {
@@ -88,6 +92,7 @@ impl DeadLetterReason {
             Self::QueueFull => "queue_full",
             Self::Rejected => "rejected",
             Self::InvalidPayload => "invalid_payload",
+            Self::MalformedEntry => "malformed_entry",
         }
     }
 }

@@ -275,6 +275,8 @@ pub(crate) struct Job {
     pub(crate) accepted_at_ms: u64,
     pub(crate) data: String,
     body: OnceLock<Result<Arc<[u8]>, EnvelopeError>>,
+    /// The only sinks (by name) that may take it; empty = every sink whose filter wants it.
+    only: Box<[Arc<str>]>,
     /// Sinks whose part of this message is not final yet (see [`Settled`]).
     unsettled: AtomicUsize,
     /// Whether any sink dead-lettered it.
@@ -572,6 +574,27 @@ where
     /// Accepts a message whose id is already minted (a spool's record, or a restart's
     /// redelivery): same id, same accepted time, same body bytes as in its first life.
     pub fn enqueue_message(&self, message: Message) -> Result<Accepted, DeliveryError> {
+        self.accept(message, None, &[])
+    }
+
+    /// Accepts a message whose canonical body was built elsewhere (a Redis Streams job a
+    /// producer process wrote, see [`crate::sinks::redis_job`]): every sink signs and sends
+    /// exactly `body`, so signatures are over the producer's bytes; `message.data` is unused.
+    /// `sinks` names the only sinks that may take it (empty = all); a name no sink has is
+    /// `UnknownSink`. Otherwise as [`Engine::enqueue_message`].
+    pub fn enqueue_prebuilt(
+        &self,
+        message: Message,
+        body: Arc<[u8]>,
+        sinks: &[Arc<str>],
+    ) -> Result<Accepted, DeliveryError> {
+        if let Some(unknown) = sinks.iter().find(|name| !self.inner.slots.iter().any(|slot| *slot.name == ***name)) {
+            return Err(DeliveryError::UnknownSink(unknown.to_string()));
+        }
+        self.accept(message, Some(body), sinks)
+    }
+
+    fn accept(&self, message: Message, body: Option<Arc<[u8]>>, only: &[Arc<str>]) -> Result<Accepted, DeliveryError> {
         let inner = &self.inner;
         if inner.closed.load(Ordering::Acquire) {
             return Err(DeliveryError::Closed);
@@ -579,9 +602,14 @@ where
         if message.id.is_empty() || message.id.contains('.') {
             return Err(DeliveryError::InvalidId);
         }
-        // Refused here, on the caller's thread, rather than dead-lettered later (issue 18).
-        crate::signing::canonical::check_depth(&message.data)?;
-        let takers = inner.slots.iter().filter(|slot| slot.events.wants(&message.event)).count();
+        if body.is_none() {
+            // Refused here, on the caller's thread, rather than dead-lettered later (issue 18).
+            crate::signing::canonical::check_depth(&message.data)?;
+        }
+        let takes = |slot: &Slot<S>| {
+            slot.events.wants(&message.event) && (only.is_empty() || only.iter().any(|name| **name == *slot.name))
+        };
+        let takers = inner.slots.iter().filter(|slot| takes(slot)).count();
         if takers == 0 {
             self.count_filtered();
             return Ok(Accepted::Filtered);
@@ -594,7 +622,8 @@ where
             event: message.event,
             accepted_at_ms: message.accepted_at_ms,
             data: message.data,
-            body: OnceLock::new(),
+            body: body.map_or_else(OnceLock::new, |body| OnceLock::from(Ok(body))),
+            only: only.into(),
             unsettled: AtomicUsize::new(takers),
             dead: AtomicBool::new(false),
         });
@@ -634,6 +663,7 @@ where
             accepted_at_ms: inner.runtime.now_ms(),
             data: String::new(),
             body: OnceLock::from(body),
+            only: Box::default(),
             unsettled: AtomicUsize::new(takers),
             dead: AtomicBool::new(false),
         });
@@ -691,7 +721,8 @@ where
 
     fn offer(&self, index: usize, job: &Arc<Job>) {
         let slot = &self.inner.slots[index];
-        let wanted = slot.events.wants(&job.event);
+        let wanted =
+            slot.events.wants(&job.event) && (job.only.is_empty() || job.only.iter().any(|name| **name == *slot.name));
         let now = self.inner.runtime.now_ms();
         let mut lane = slot.lane();
         lane.counters.accepted += 1;
@@ -756,6 +787,7 @@ where
             accepted_at_ms: record.accepted_at_ms,
             data: String::new(),
             body: OnceLock::from(Ok(body)),
+            only: Box::default(),
             unsettled: AtomicUsize::new(1),
             dead: AtomicBool::new(false),
         });
@@ -1022,6 +1054,7 @@ where
                             event: job.event.clone(),
                             run_id: job.run_id.clone(),
                             root_run_id: job.root.clone(),
+                            accepted_at_ms: job.accepted_at_ms,
                             attempt,
                         })
                         .collect();
@@ -1036,6 +1069,7 @@ where
                         event: job.event.clone(),
                         run_id: job.run_id.clone(),
                         root_run_id: job.root.clone(),
+                        accepted_at_ms: job.accepted_at_ms,
                         attempt,
                     };
                     self.attempt(slot, &hook_id, attempt, Box::pin(slot.sink.send(delivery)), &mut work.log).await

@@ -395,3 +395,38 @@ fn fixed_id_messages_settle_once_per_message_after_every_sink() {
     assert!(String::from_utf8_lossy(&seen[0].2).contains("2023-11-14T22:13:20.000Z"));
     assert_eq!(h.dlq.snapshot().len(), 1);
 }
+
+#[test]
+fn prebuilt_bodies_are_sent_as_given_to_the_named_sinks_only() {
+    use crate::delivery::message::{Accepted, Message};
+    let a = TestSink::statuses(&[503], Outcome::Status(200));
+    let b = TestSink::statuses(&[], Outcome::Status(200));
+    let mut h = harness(vec![spec("a", a.clone(), false), spec("b", b.clone(), false)]);
+    let message = |id: &str| Message {
+        id: id.into(),
+        event: "on_tool_end".into(),
+        run_id: "r".into(),
+        root_run_id: Some("root".into()),
+        accepted_at_ms: 1,
+        data: String::new(),
+    };
+    let body: Arc<[u8]> = Arc::from(&b"{\"from\":\"the producer\"}"[..]);
+    assert_eq!(h.engine.enqueue_prebuilt(message("p:1"), body.clone(), &[]).unwrap(), Accepted::Queued("p:1".into()));
+    assert_eq!(
+        h.engine.enqueue_prebuilt(message("p:2"), body.clone(), &["b".into()]).unwrap(),
+        Accepted::Queued("p:2".into())
+    );
+    assert_eq!(
+        h.engine.enqueue_prebuilt(message("p:3"), body.clone(), &["nope".into()]),
+        Err(DeliveryError::UnknownSink("nope".into()))
+    );
+    let stats = h.settle();
+    assert_invariant(&stats);
+    // Retried with the same bytes; sink "a" never saw p:2.
+    assert!(a.seen().iter().all(|s| s.0 == "p:1" && s.2 == body[..]));
+    assert_eq!(a.seen().len(), 2);
+    let mut on_b: Vec<_> = b.seen().iter().map(|s| s.0.clone()).collect();
+    on_b.sort();
+    assert_eq!(on_b, ["p:1", "p:2"]);
+    assert!(b.seen().iter().all(|s| s.2 == body[..]));
+}

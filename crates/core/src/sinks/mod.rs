@@ -6,13 +6,15 @@
 //! JS-callback sinks; the addon adds native queue sinks (Redis Streams, Kafka, SNS), whose pure
 //! half lives here: the fields a queue record carries and its signing ([`queue`]), the error
 //! table every queue client maps onto ([`failure`]), and per transport the config and wire
-//! mapping ([`redis`], [`kafka`], [`sns`]; parsed by [`queue_config`]).
+//! mapping ([`redis`], [`kafka`], [`sns`]; parsed by [`queue_config`]), and the job entry a
+//! producer process hands to `runwire worker` processes ([`redis_job`]).
 
 pub mod failure;
 pub mod kafka;
 pub mod queue;
 pub mod queue_config;
 pub mod redis;
+pub mod redis_job;
 pub mod sns;
 pub mod webhook;
 
@@ -33,9 +35,10 @@ pub struct Delivery {
     pub event: Arc<str>,
     /// The event's own run id.
     pub run_id: Arc<str>,
-    /// The root of the event's run tree as the producer named it (`rootRunId`; the LangChain
-    /// handler tracks it), else the event's own run id: the Kafka key, the SNS FIFO group.
+    /// The root of the event's run tree (the unit of `ordering: "run"`; its own run if none).
     pub root_run_id: Arc<str>,
+    /// When the message was accepted, unix ms (the body's `timestamp`).
+    pub accepted_at_ms: u64,
     /// 1 for the first attempt, 2 for the first retry, ….
     pub attempt: usize,
 }
@@ -84,6 +87,7 @@ impl BatchDelivery {
             event: crate::delivery::batch::BATCH_EVENT.into(),
             run_id: self.items.first().map_or_else(|| "".into(), |item| item.run_id.clone()),
             root_run_id: self.items.first().map_or_else(|| "".into(), |item| item.root_run_id.clone()),
+            accepted_at_ms: self.items.first().map_or(0, |item| item.accepted_at_ms),
             attempt: self.attempt,
         }
     }
@@ -143,6 +147,7 @@ mod tests {
             event: "on_tool_end".into(),
             run_id: "r".into(),
             root_run_id: "r".into(),
+            accepted_at_ms: 0,
             attempt: 2,
         };
         assert_eq!(

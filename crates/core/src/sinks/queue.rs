@@ -125,6 +125,7 @@ mod tests {
             event: "on_tool_end".into(),
             run_id: "run-1".into(),
             root_run_id: "run-1".into(),
+            accepted_at_ms: 0,
             attempt: 1,
         }
     }

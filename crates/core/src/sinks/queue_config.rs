@@ -69,10 +69,10 @@ mod native {
     use crate::error::DeliveryError;
     use crate::sinks::kafka::{Compression, KafkaConfig, Sasl, SaslMechanism, Tls};
     use crate::sinks::queue::RecordSigning;
-    use crate::sinks::redis::RedisConfig;
+    use crate::sinks::redis::{RedisConfig, RedisFormat};
     use crate::sinks::sns::{SnsConfig, SnsCredentials};
 
-    const REDIS: &[&str] = &["url", "stream", "maxLen", "username", "password"];
+    const REDIS: &[&str] = &["url", "stream", "maxLen", "username", "password", "format", "deliverTo"];
     const KAFKA: &[&str] = &["brokers", "topic", "clientId", "tls", "sasl", "compression", "lingerMs", "maxBatchBytes"];
     const SNS: &[&str] = &["topicArn", "region", "endpoint", "credentials", "coalesce", "lingerMs"];
 
@@ -145,7 +145,19 @@ mod native {
                     password: raw.string("password")?.map(Credential::new),
                     signing,
                     timeout,
+                    format: match raw.string("format")?.as_deref() {
+                        None | Some("record") => RedisFormat::Record,
+                        Some("job") => RedisFormat::Job { deliver_to: raw.strings("deliverTo")?.unwrap_or_default() },
+                        Some(other) => {
+                            return Err(invalid(format!(
+                                "sink {name:?}: format must be \"record\" or \"job\", got {other:?}"
+                            )))
+                        }
+                    },
                 };
+                if raw.get("deliverTo").is_some() && !matches!(config.format, RedisFormat::Job { .. }) {
+                    return Err(invalid(format!("sink {name:?}: deliverTo needs format \"job\"")));
+                }
                 config.validate().map_err(|e| invalid(format!("sink {name:?}: {e}")))?;
                 SinkTarget::Redis(config)
             }
@@ -287,6 +299,26 @@ mod tests {
         assert!(
             err(r#"{"sinks":[{"type":"redis","url":"redis://x","stream":"s","bogus":1}]}"#).contains("unknown field")
         );
+        // Job streams (producer mode): unsigned, deliverTo only with format "job".
+        let job = r#"{"sinks":[{"type":"redis","url":"redis://x","stream":"s","format":"job","deliverTo":["a","b"]}]}"#;
+        let config = crate::delivery::config::DeliveryConfig::parse(job).unwrap();
+        let SinkTarget::Redis(redis) = &config.sinks[0].1 else { panic!("redis") };
+        assert_eq!(redis.format, crate::sinks::redis::RedisFormat::Job { deliver_to: vec!["a".into(), "b".into()] });
+        assert!(err(r#"{"sinks":[{"type":"redis","url":"redis://x","stream":"s","format":"job","secret":"whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"}]}"#)
+            .contains("carries no secrets"));
+        assert!(err(r#"{"sinks":[{"type":"redis","url":"redis://x","stream":"s","deliverTo":["a"]}]}"#)
+            .contains("deliverTo needs format"));
+        assert!(err(r#"{"sinks":[{"type":"redis","url":"redis://x","stream":"s","format":"csv"}]}"#)
+            .contains("format must be"));
+        assert!(err(r#"{"sinks":[],"dlqRedis":{"url":"redis://x","stream":"d","secret":"k"}}"#)
+            .contains("unknown field `secret`"));
+        let dlq = crate::delivery::config::DeliveryConfig::parse(
+            r#"{"sinks":[],"dlqRedis":{"url":"redis://x","stream":"d","maxLen":5}}"#,
+        )
+        .unwrap()
+        .dlq_redis
+        .unwrap();
+        assert_eq!((dlq.stream.as_str(), dlq.max_len), ("d", 5));
         assert!(err(r#"{"sinks":[{"type":"kafka","topic":"t"}]}"#).contains("brokers is required"));
         assert!(err(r#"{"sinks":[{"type":"kafka","brokers":["h"],"topic":"t"}]}"#).contains("host:port"));
         assert!(err(r#"{"sinks":[{"type":"kafka","brokers":["h:1"],"topic":"t","compression":"zstd"}]}"#)

@@ -40,6 +40,22 @@ pub struct RedisConfig {
     pub signing: RecordSigning,
     /// Per-attempt timeout (connect and response).
     pub timeout: Duration,
+    /// What an entry carries.
+    pub format: RedisFormat,
+}
+
+/// What a Redis sink writes per message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum RedisFormat {
+    /// A signed record for consumers ([`crate::sinks::queue`] fields + `body`).
+    #[default]
+    Record,
+    /// An unsigned job for `runwire worker` ([`crate::sinks::redis_job`]), naming the worker
+    /// sinks to deliver to (empty = all).
+    Job {
+        /// Worker sink names.
+        deliver_to: Vec<String>,
+    },
 }
 
 /// A URL with its user-info removed, for logs.
@@ -66,6 +82,7 @@ impl fmt::Debug for RedisConfig {
             .field("password", &self.password)
             .field("signing", &self.signing)
             .field("timeout", &self.timeout)
+            .field("format", &self.format)
             .finish()
     }
 }
@@ -78,6 +95,17 @@ impl RedisConfig {
         }
         if self.stream.is_empty() {
             return Err("stream is required".into());
+        }
+        if let RedisFormat::Job { deliver_to } = &self.format {
+            let signed = !self.signing.standard_secrets.is_empty() || self.signing.github_secret.is_some();
+            if signed {
+                return Err(
+                    "a job stream (format \"job\") carries no secrets and no signature: the workers sign".into()
+                );
+            }
+            if deliver_to.iter().any(|name| name.is_empty() || name.contains(',')) {
+                return Err("deliverTo names must be non-empty and without ','".into());
+            }
         }
         Ok(())
     }
@@ -123,6 +151,7 @@ mod tests {
             password: Some(Credential::new("pw2")),
             signing: RecordSigning::default(),
             timeout: DEFAULT_TIMEOUT,
+            format: RedisFormat::Record,
         };
         assert!(!format!("{config:?}").contains("pw"));
         let fields = vec![("id".to_owned(), "x".to_owned())];

@@ -262,6 +262,7 @@ mod tests {
             event: "on_tool_end".into(),
             run_id: "r".into(),
             root_run_id: "r".into(),
+            accepted_at_ms: 0,
             attempt: 1,
         }
     }

@@ -1,13 +1,17 @@
 //! The Redis Streams sink: one `XADD … MAXLEN ~ n * <fields> body <bytes>` per attempt over the
 //! shared connection of [`crate::redis_client`] (field layout: `runwire_core::sinks::queue`).
 //!
+//! With `format: "job"` (the producer side of `runwire worker`) the entry carries the unsigned
+//! job fields of `runwire_core::sinks::redis_job` instead.
+//!
 //! Concurrent attempts of the sink's workers share one multiplexed connection, so under load the
 //! client pipelines their `XADD`s (no extra linger). With the sink's `batch` option an engine
 //! batch is one explicit pipeline of `XADD`s, one per event, in one round trip. Every attempt
 //! is signed afresh.
 
 use runwire_core::sinks::failure::Failure;
-use runwire_core::sinks::redis::RedisConfig;
+use runwire_core::sinks::redis::{RedisConfig, RedisFormat};
+use runwire_core::sinks::redis_job;
 use runwire_core::sinks::{BatchDelivery, Delivery, Sink, SinkResponse};
 
 use crate::redis_client::{classify, describe, RedisConnector};
@@ -30,13 +34,17 @@ impl RedisSink {
 }
 
 impl RedisSink {
-    /// `XADD <stream> MAXLEN ~ n * <signed fields> body <bytes>` for one event.
+    /// `XADD <stream> MAXLEN ~ n * <fields> body <bytes>` for one event: signed record fields,
+    /// or a job entry's metadata (for `runwire worker` processes; never a signature).
     fn xadd(&self, delivery: &Delivery) -> Result<redis::Cmd, SinkResponse> {
-        let fields = self
-            .config
-            .signing
-            .fields_now(delivery, &NodeRuntime)
-            .map_err(|error| Failure::Invalid.response(&format!("sign: {error}")))?;
+        let fields = match &self.config.format {
+            RedisFormat::Job { deliver_to } => redis_job::fields(delivery, deliver_to),
+            RedisFormat::Record => self
+                .config
+                .signing
+                .fields_now(delivery, &NodeRuntime)
+                .map_err(|error| Failure::Invalid.response(&format!("sign: {error}")))?,
+        };
         let mut command = redis::cmd("XADD");
         for arg in self.config.xadd_args(&fields, &delivery.body) {
             command.arg(&*arg);
