@@ -735,9 +735,9 @@ where
         let at_limit = lane.counters.pending >= slot.capacity;
         let became_full = at_limit && !lane.full;
         lane.full |= at_limit;
-        let (queued, refused, displaced) = if !over {
+        let (wake, refused, displaced) = if !over {
             lane.push(job.clone(), slot.order, now);
-            (true, None, None)
+            (lane.push_wakes(slot.order, slot.batch.as_ref()), None, None)
         } else if slot.overflow == Overflow::DropOldest {
             match lane.pop_oldest(slot.order, now) {
                 Some(oldest) => {
@@ -753,7 +753,7 @@ where
         if became_full {
             self.queue_hook(slot, "queue.full");
         }
-        if queued {
+        if wake {
             slot.wake.notify(1);
         }
         for job in refused.iter().chain(displaced.iter()) {

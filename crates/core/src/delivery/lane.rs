@@ -137,6 +137,19 @@ impl Lane {
         self.ready.push_back((now_ms, Work::fresh(job)));
     }
 
+    /// Whether a push must wake a worker. Without `batch`, always. With it, only when the push
+    /// starts a batch (a worker must start its linger timer), fills one, or lands behind a retry:
+    /// waking a lingering worker for every event it cannot take yet cost the sender a wake-up
+    /// per event (and the worker a lock round) for nothing.
+    pub fn push_wakes(&self, order: Order, batch: Option<&BatchConfig>) -> bool {
+        let Some(batch) = batch else { return true };
+        let waiting =
+            if order == Order::Run { usize::try_from(self.counters.waiting).unwrap_or(usize::MAX) } else { 0 };
+        self.ready.len() <= 1
+            || self.ready.len().saturating_add(waiting) >= batch.max_events
+            || self.ready.front().is_some_and(|(_, work)| !work.is_fresh())
+    }
+
     /// The oldest event not attempted yet, taken out (for `Overflow::DropOldest`); its run, if
     /// ordered, moves on to its next event.
     pub fn pop_oldest(&mut self, order: Order, now_ms: u64) -> Option<Arc<Job>> {
