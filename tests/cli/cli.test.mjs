@@ -15,28 +15,12 @@ import { join } from 'node:path';
 import { createDelivery, signWebhook, signStripeWebhook, signGithubWebhook, verifyWebhook, generateSecret } from 'runwire';
 import { repoRoot } from '../support/paths.mjs';
 import { startFaultServer } from '../support/fault-server.mjs';
+import { CLI, runCli } from '../support/cli.mjs';
 
-const CLI = join(repoRoot, 'npm/runwire/cli/runwire.js');
 const SECRET = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
 
 /** Runs the CLI to completion. */
-function cli(args, { env = {}, timeoutMs = 60_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`runwire ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args, { env = {}, ...options } = {}) => runCli(args, { env: { ...env }, ...options });
 
 /** Starts `runwire listen` and resolves once it printed its address. */
 function startListen(args, env) {

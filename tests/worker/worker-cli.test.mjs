@@ -6,13 +6,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import Redis from 'ioredis';
 import { createDelivery } from 'runwire';
-import { repoRoot } from '../support/paths.mjs';
 import { startRedis } from '../support/services.mjs';
-import { CLI, SECRET, startReceiver, startWorker, waitFor } from './support.mjs';
+import { runCli } from '../support/cli.mjs';
+import { SECRET, startReceiver, startWorker, waitFor } from './support.mjs';
 
 let redis;
 let client;
@@ -27,23 +26,7 @@ after(async () => {
   await redis?.stop();
 });
 
-function cli(args, { env = {}, timeoutMs = 60_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', RUNWIRE_SECRET: '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`runwire ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args, { env = {}, ...options } = {}) => runCli(args, { env: { RUNWIRE_SECRET: '', ...env }, ...options });
 
 test('worker: --help, bad flags, secrets never flags, bad secret and unreachable Redis exit non-zero', async () => {
   const top = await cli(['--help']);
