@@ -6,7 +6,10 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
+import Redis from 'ioredis';
 import { verifyWebhook } from 'runwire';
+import { startRedis } from '../support/services.mjs';
 import { repoRoot } from '../support/paths.mjs';
 
 export const SECRET = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
@@ -14,6 +17,23 @@ export const CLI = join(repoRoot, 'npm/runwire/cli/runwire.js');
 const PRODUCER = join(repoRoot, 'tests/worker/producer.mjs');
 
 /** A webhook receiver: verifies, counts deliveries per webhook-id (dedupe = `counts.size`). */
+/**
+ * A redis-server for the calling test file, started in `before` and stopped in `after`, with a
+ * test-side ioredis client: read `fixture.redis` (url, port) and `fixture.client` inside tests.
+ */
+export function useRedis() {
+  const fixture = { redis: null, client: null };
+  before(async () => {
+    fixture.redis = await startRedis();
+    fixture.client = new Redis(fixture.redis.port, '127.0.0.1');
+  });
+  after(async () => {
+    fixture.client?.disconnect();
+    await fixture.redis?.stop();
+  });
+  return fixture;
+}
+
 export async function startReceiver({ secret = SECRET } = {}) {
   const counts = new Map();
   let rejected = 0;

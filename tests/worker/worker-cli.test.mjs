@@ -4,27 +4,14 @@
  * malformed job entries dead-lettered to a stream and acknowledged), and `runwire dlq ls|show|purge`
  * and `runwire replay` over a dead-letter stream (`redis://host:port#stream`).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import Redis from 'ioredis';
 import { createDelivery } from 'runwire';
-import { startRedis } from '../support/services.mjs';
 import { runCli } from '../support/cli.mjs';
-import { SECRET, startReceiver, startWorker, waitFor } from './support.mjs';
+import { SECRET, startReceiver, startWorker, useRedis, waitFor } from './support.mjs';
 
-let redis;
-let client;
-
-before(async () => {
-  redis = await startRedis();
-  client = new Redis(redis.port, '127.0.0.1');
-});
-
-after(async () => {
-  client?.disconnect();
-  await redis?.stop();
-});
+const fixture = useRedis();
 
 const cli = (args, { env = {}, ...options } = {}) => runCli(args, { env: { RUNWIRE_SECRET: '', ...env }, ...options });
 
@@ -50,17 +37,17 @@ test('worker: --help, bad flags, secrets never flags, bad secret and unreachable
   assert.equal(passwordInUrl.code, 2);
   assert.match(passwordInUrl.stderr, /password does not go in --redis .*RUNWIRE_REDIS_PASSWORD/);
   assert.doesNotMatch(passwordInUrl.stderr, /hunter2/);
-  const noSecret = await cli(['worker', '--redis', redis.url, '--url', 'http://127.0.0.1:1/']);
+  const noSecret = await cli(['worker', '--redis', fixture.redis.url, '--url', 'http://127.0.0.1:1/']);
   assert.equal(noSecret.code, 2);
   assert.match(noSecret.stderr, /a secret is required: set RUNWIRE_SECRET or use --secret-file/);
-  const badSecret = await cli(['worker', '--redis', redis.url, '--url', 'http://127.0.0.1:1/', '--url-policy', 'dev'], { env: { RUNWIRE_SECRET: 'whsec_!!notbase64' } });
+  const badSecret = await cli(['worker', '--redis', fixture.redis.url, '--url', 'http://127.0.0.1:1/', '--url-policy', 'dev'], { env: { RUNWIRE_SECRET: 'whsec_!!notbase64' } });
   assert.equal(badSecret.code, 1);
   assert.match(badSecret.stderr, /cannot start the worker: ERR_RUNWIRE_[A-Z_]+: .*secret is not valid base64/);
   assert.doesNotMatch(badSecret.stderr, /notbase64/);
   const down = await cli(['worker', '--redis', 'redis://127.0.0.1:1', '--url', 'http://127.0.0.1:1/', '--url-policy', 'dev'], { env: { RUNWIRE_SECRET: SECRET } });
   assert.equal(down.code, 1);
   assert.match(down.stderr, /cannot start the worker: ERR_RUNWIRE_INVALID_CONFIG: worker: cannot join group "runwire" on stream "runwire:jobs"/);
-  const count = await cli(['worker', '--redis', redis.url, '--count', '0']);
+  const count = await cli(['worker', '--redis', fixture.redis.url, '--count', '0']);
   assert.equal(count.code, 2);
   assert.match(count.stderr, /--count must be a whole number from 1 to 10000/);
 });
@@ -69,23 +56,23 @@ test('worker: malformed entries and unknown sinks are dead-lettered to a stream,
   const receiver = await startReceiver();
   const stream = 'jobs-malformed';
   try {
-    const producer = createDelivery({ producer: { url: redis.url, stream, events: '*' }, dlq: () => {} });
+    const producer = createDelivery({ producer: { url: fixture.redis.url, stream, events: '*' }, dlq: () => {} });
     for (let i = 0; i < 20; i += 1) producer.send('on_custom_event', `ok-${i}`, { name: 'x', data: { i } });
     assert.equal((await producer.close(10_000)).delivered, 20);
-    await client.xadd(stream, '*', 'hello', 'world');
-    await client.xadd(stream, '*', 'v', '1', 'id', 'x:1', 'event', 'on_tool_end', 'run_id', 'r', 'accepted_at', 'soon', 'body', '{}');
-    const wrongSink = createDelivery({ producer: { url: redis.url, stream, events: '*', deliverTo: ['nope'] }, dlq: () => {} });
+    await fixture.client.xadd(stream, '*', 'hello', 'world');
+    await fixture.client.xadd(stream, '*', 'v', '1', 'id', 'x:1', 'event', 'on_tool_end', 'run_id', 'r', 'accepted_at', 'soon', 'body', '{}');
+    const wrongSink = createDelivery({ producer: { url: fixture.redis.url, stream, events: '*', deliverTo: ['nope'] }, dlq: () => {} });
     wrongSink.send('on_custom_event', 'lost', { name: 'x' });
     await wrongSink.close(10_000);
-    const worker = startWorker({ redis: redis.url, stream, consumer: 'm1', url: receiver.url, args: ['--dlq-stream', 'dlq-malformed'] });
-    await waitFor(async () => receiver.unique() === 20 && (await client.xlen('dlq-malformed')) === 3, 30_000, 'deliveries and dead letters');
-    await waitFor(async () => (await client.xpending(stream, 'g'))[0] === 0, 10_000, 'everything acknowledged');
+    const worker = startWorker({ redis: fixture.redis.url, stream, consumer: 'm1', url: receiver.url, args: ['--dlq-stream', 'dlq-malformed'] });
+    await waitFor(async () => receiver.unique() === 20 && (await fixture.client.xlen('dlq-malformed')) === 3, 30_000, 'deliveries and dead letters');
+    await waitFor(async () => (await fixture.client.xpending(stream, 'g'))[0] === 0, 10_000, 'everything acknowledged');
     worker.child.kill('SIGTERM');
     const exit = await worker.exited;
     assert.equal(exit.code, 0, worker.err());
     assert.match(worker.out(), /read 23, claimed 0, acked 23, in flight 0; delivered 20, dead-lettered 0, retrying 0, malformed 3/);
 
-    const address = `${redis.url}#dlq-malformed`;
+    const address = `${fixture.redis.url}#dlq-malformed`;
     const ls = await cli(['dlq', 'ls', address]);
     assert.equal(ls.code, 0, ls.stderr);
     assert.match(ls.stdout, /3 dead letters: 3 malformed_entry/);
@@ -106,8 +93,8 @@ test('worker: malformed entries and unknown sinks are dead-lettered to a stream,
     const purge = await cli(['dlq', 'purge', address, '--event', 'on_tool_end', '--yes']);
     assert.equal(purge.code, 0, purge.stderr);
     assert.match(purge.stdout, /purged 1 dead letters/);
-    assert.equal(await client.xlen('dlq-malformed'), 2);
-    const leaked = await cli(['dlq', 'ls', `redis://:hunter2@127.0.0.1:${redis.port}#dlq-malformed`]);
+    assert.equal(await fixture.client.xlen('dlq-malformed'), 2);
+    const leaked = await cli(['dlq', 'ls', `redis://:hunter2@127.0.0.1:${fixture.redis.port}#dlq-malformed`]);
     assert.equal(leaked.code, 2);
     assert.doesNotMatch(leaked.stderr, /hunter2/);
   } finally {
@@ -122,17 +109,17 @@ test('replay from a dead-letter stream: re-signed, same ids, delivered records d
   const stream = 'dlq-replay';
   const delivery = createDelivery({
     sinks: [{ name: 'hooks', url: `http://127.0.0.1:${refusing.address().port}/`, secret: SECRET, urlPolicy: { profile: 'dev' }, events: '*' }],
-    dlq: { redis: redis.url, stream },
+    dlq: { redis: fixture.redis.url, stream },
     exitDrainMs: false,
   });
   for (let i = 0; i < 30; i += 1) delivery.send('on_custom_event', `replay-${i}`, { name: 'x', data: { i } });
   const stats = await delivery.close(10_000);
   refusing.close();
   assert.equal(stats.dead_lettered, 30);
-  assert.equal(await client.xlen(stream), 30);
+  assert.equal(await fixture.client.xlen(stream), 30);
   const receiver = await startReceiver();
   try {
-    const address = `${redis.url}#${stream}`;
+    const address = `${fixture.redis.url}#${stream}`;
     const dry = await cli(['replay', address, '--url', receiver.url, '--url-policy', 'dev', '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /dry run: 30 to replay, 0 skipped/);
@@ -142,8 +129,8 @@ test('replay from a dead-letter stream: re-signed, same ids, delivered records d
     assert.match(replay.stderr, /replaying 30\/30/);
     assert.equal(receiver.unique(), 30);
     for (let i = 0; i < 30; i += 1) assert.ok(receiver.counts.has(`replay-${i}:on_custom_event:1`), 'same ids');
-    assert.equal(await client.xlen(stream), 0);
-    const noHash = await cli(['replay', redis.url, '--url', receiver.url]);
+    assert.equal(await fixture.client.xlen(stream), 0);
+    const noHash = await cli(['replay', fixture.redis.url, '--url', receiver.url]);
     assert.equal(noHash.code, 2);
     assert.match(noHash.stderr, /named redis:\/\/host:port\[\/db\]#stream/);
   } finally {
