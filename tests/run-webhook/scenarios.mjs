@@ -10,9 +10,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { assertLangGraphPayload, startLangGraphReceiver } from '../support/langgraph-payload.mjs';
 
 const SECRET = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
+
+/**
+ * A node that outlives any timeout or cancel in these tests by far (a loaded CI machine once let a
+ * 400 ms node win against a 50 ms timeout). When its own signal aborts it returns 100 ms later, so
+ * the graph's abort wins and no timer outlives the test by much.
+ */
+const slowStep = (config) =>
+  sleep(5_000, undefined, { signal: config?.signal, ref: false }).catch(() => sleep(100, undefined, { ref: false }));
 
 /**
  * @param {object} lg `@langchain/langgraph` module
@@ -152,8 +161,8 @@ export function defineRunWebhookTests(lg, runnables, { label, coreMajor }) {
       const { receiver, hook } = await open();
       try {
         const graph = new StateGraph(State)
-          .addNode('slow', async () => {
-            await new Promise((resolve) => setTimeout(resolve, 400));
+          .addNode('slow', async (_state, config) => {
+            await slowStep(config);
             return { steps: ['slow'] };
           })
           .addEdge(START, 'slow')
@@ -176,8 +185,8 @@ export function defineRunWebhookTests(lg, runnables, { label, coreMajor }) {
       const { receiver, hook } = await open();
       try {
         const graph = new StateGraph(State)
-          .addNode('slow', async () => {
-            await new Promise((resolve) => setTimeout(resolve, 400));
+          .addNode('slow', async (_state, config) => {
+            await slowStep(config);
             return { steps: ['slow'] };
           })
           .addEdge(START, 'slow')
