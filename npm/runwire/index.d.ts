@@ -48,6 +48,8 @@ export type RunwireErrorCode =
   | 'ERR_RUNWIRE_BACKPRESSURE'
   /** The durable spool holds `maxBytes`, or could not write (disk full): nothing accepted, retry later. */
   | 'ERR_RUNWIRE_SPOOL_FULL'
+  /** `createDelivery`: another delivery (this process or another one) holds the `spool.dir`; close it first. */
+  | 'ERR_RUNWIRE_SPOOL_LOCKED'
   /** A bug in runwire surfaced at the boundary (a Rust panic, a trapped WebAssembly instance); never a crash. */
   | 'ERR_RUNWIRE_INTERNAL'
   | (string & {});
@@ -946,7 +948,7 @@ export interface DeliveryOptions {
 }
 
 export interface SpoolOptions {
-  /** The spool directory (created if missing); one live delivery per directory. */
+  /** The spool directory (created if missing); one live delivery per directory, else `createDelivery` throws `ERR_RUNWIRE_SPOOL_LOCKED`. */
   dir: string;
   /**
    * `always`: an event counts as accepted only after fsync (group commit);

@@ -33,6 +33,13 @@
 //! segment. The writer hands the recovered messages to the engine first, before any new event,
 //! with their stored ids and accepted times: same `webhook-id`, same body bytes.
 //!
+//! ## One delivery per directory
+//!
+//! [`Spool::open`] first takes the directory's exclusive advisory lock ([`lock`]), held by the
+//! writer's files until the writer ends (`close()`, or the delivery dropped) or the process dies.
+//! A second open of a held directory, in this process or another, fails at `createDelivery` with
+//! `ERR_RUNWIRE_SPOOL_LOCKED` before anything is read or the life counter bumped.
+//!
 //! ## When the spool cannot write
 //!
 //! While the files hold `maxBytes` (plus what is queued), `send()` throws
@@ -42,6 +49,7 @@
 //! `stats().spool.not_durable`. For the next second `send()` throws `ERR_RUNWIRE_SPOOL_FULL`,
 //! then the spool tries again.
 
+pub mod lock;
 pub mod segments;
 pub mod writer;
 
@@ -63,6 +71,7 @@ use tokio::sync::watch;
 
 use crate::error::JsError;
 use crate::runtime::NodeRuntime;
+use lock::{DirLock, LockError};
 use segments::Segments;
 
 /// How long `send()` refuses after a failed write before the spool tries again.
@@ -74,6 +83,17 @@ pub type HookFn = Arc<dyn Fn(String) + Send + Sync>;
 /// The error `send()` throws while the spool cannot take more.
 pub fn spool_full(message: impl Into<String>) -> JsError {
     napi::Error::new("ERR_RUNWIRE_SPOOL_FULL", message.into())
+}
+
+/// The error `createDelivery` throws when another open spool holds `dir`.
+pub fn spool_locked(dir: &str) -> JsError {
+    napi::Error::new(
+        "ERR_RUNWIRE_SPOOL_LOCKED",
+        format!(
+            "spool.dir {dir:?} is in use: another delivery (in this process or another one) holds its lock; \
+             close() that delivery first, or give this one its own dir"
+        ),
+    )
 }
 
 #[derive(Default)]
@@ -164,12 +184,22 @@ pub struct Spool {
 pub type EnqueueFn = Box<dyn FnMut(Message) -> Result<Accepted, DeliveryError> + Send>;
 
 impl Spool {
-    /// Opens `config.dir` (recovering what an earlier life left), and returns the spool and this
-    /// life's id base. Start the writer with [`Spool::start`] once the engine exists.
-    pub fn open(config: SpoolConfig, hooks: HookFn) -> Result<(Self, Pending), String> {
+    /// Locks and opens `config.dir` (recovering what an earlier life left), and returns the
+    /// spool and this life's id base. Start the writer with [`Spool::start`] once the engine
+    /// exists. Fails with `ERR_RUNWIRE_SPOOL_LOCKED` while another spool holds the directory.
+    pub fn open(config: SpoolConfig, hooks: HookFn) -> Result<(Self, Pending), JsError> {
         let dir = Path::new(&config.dir);
-        let (segments, recovered, life) = Segments::open(dir, config.segment_bytes, config.max_bytes)
-            .map_err(|e| format!("spool.dir {:?}: {e}", config.dir))?;
+        let io_error = |e: std::io::Error| {
+            crate::error::to_js(DeliveryError::InvalidConfig(format!("spool.dir {:?}: {e}", config.dir)))
+        };
+        std::fs::create_dir_all(dir).map_err(io_error)?;
+        let lock = match DirLock::acquire(dir) {
+            Ok(lock) => lock,
+            Err(LockError::Held) => return Err(spool_locked(&config.dir)),
+            Err(LockError::Io(e)) => return Err(io_error(e)),
+        };
+        let (segments, recovered, life) =
+            Segments::open(dir, lock, config.segment_bytes, config.max_bytes).map_err(io_error)?;
         for c in &recovered.corrupt {
             hooks(
                 serde_json::json!({
@@ -364,6 +394,15 @@ impl Spool {
     }
 }
 
+impl Drop for Spool {
+    /// A delivery dropped without `close()`: the writer writes what is queued and ends, which
+    /// closes the files and releases the directory's lock (a no-op after `close()`).
+    fn drop(&mut self) {
+        self.shared.queue().stop = true;
+        self.shared.wake.notify_one();
+    }
+}
+
 /// What [`Spool::open`] recovered, for [`Spool::start`].
 pub struct Pending {
     segments: Segments,
@@ -404,7 +443,7 @@ where
     Engine<R, S, D, H>: Send + Sync + 'static,
 {
     let invalid = |e: String| crate::error::to_js(DeliveryError::InvalidConfig(e));
-    let (spool, pending) = Spool::open(config, hooks).map_err(invalid)?;
+    let (spool, pending) = Spool::open(config, hooks)?;
     engine.set_id_base(pending.id_base);
     let settled = spool.settled();
     engine.set_on_settled(move |s| settled(s.id)).map_err(crate::error::to_js)?;

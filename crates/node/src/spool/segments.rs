@@ -1,6 +1,7 @@
 //! The spool's files: numbered segments `seg-{n:016}.log` in one directory, the per-life `epoch`
 //! file, which segment holds which pending message, and prefix deletion (see the core's
-//! `runwire_core::delivery::spool` docs for why only a prefix may go).
+//! `runwire_core::delivery::spool` docs for why only a prefix may go). The directory's lock
+//! ([`super::lock`]) is held here, so it lives exactly as long as the files are open.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File, OpenOptions};
@@ -9,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use runwire_core::delivery::spool::recovery::{Recovered, Recovery};
+
+use super::lock::DirLock;
 
 /// The file name of segment `n`.
 pub fn segment_name(n: u64) -> String {
@@ -52,6 +55,8 @@ pub struct Segments {
     segment_bytes: u64,
     /// A settled-out current segment is emptied once it holds this many bytes.
     truncate_at: u64,
+    /// The directory's lock: declared last, so it is released after the files are closed.
+    _lock: DirLock,
 }
 
 /// Reads and bumps the life counter: this life's number (0 for a new directory).
@@ -79,10 +84,14 @@ pub fn sync_dir(dir: &Path) {
 }
 
 impl Segments {
-    /// Opens (creating) `dir`: reads every segment back, starts a new one for this life.
-    /// Returns the directory, what recovery found, and this life's number.
-    pub fn open(dir: &Path, segment_bytes: u64, max_bytes: Option<u64>) -> io::Result<(Self, Recovered, u64)> {
-        fs::create_dir_all(dir)?;
+    /// Opens `dir` (whose `lock` the caller took): reads every segment back, starts a new one
+    /// for this life. Returns the directory, what recovery found, and this life's number.
+    pub fn open(
+        dir: &Path,
+        lock: DirLock,
+        segment_bytes: u64,
+        max_bytes: Option<u64>,
+    ) -> io::Result<(Self, Recovered, u64)> {
         let life = next_life(dir)?;
         let mut numbers: Vec<u64> = fs::read_dir(dir)?
             .filter_map(|e| e.ok().and_then(|e| e.file_name().to_str().and_then(segment_number)))
@@ -110,8 +119,17 @@ impl Segments {
         let current = Self::create(dir, current_no)?;
         info.insert(current_no, SegmentInfo::default());
         let truncate_at = max_bytes.map_or(TRUNCATE_AT, |max| (max / 4).min(TRUNCATE_AT)).max(1);
-        let mut segments =
-            Self { dir: dir.to_owned(), current, current_no, info, pending, total_bytes, segment_bytes, truncate_at };
+        let mut segments = Self {
+            dir: dir.to_owned(),
+            current,
+            current_no,
+            info,
+            pending,
+            total_bytes,
+            segment_bytes,
+            truncate_at,
+            _lock: lock,
+        };
         segments.delete_settled_prefix();
         Ok((segments, recovered, life))
     }

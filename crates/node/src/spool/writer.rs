@@ -105,13 +105,14 @@ pub(crate) fn run(shared: &Arc<Shared>, segs: Segments, recovered: Vec<Message>,
 
 impl Writer<'_> {
     fn publish(&self, durable: bool) {
+        // The counters first: a `flush()` woken by `durable` must see them in `stats().spool`.
+        self.shared.disk_bytes.store(self.segs.total_bytes, Ordering::Release);
+        self.shared.segments.store(self.segs.info.len() as u64, Ordering::Release);
+        self.shared.pending.store(self.segs.pending.len() as u64, Ordering::Release);
         self.shared.accepted.send_replace(self.accepted);
         if durable {
             self.shared.durable.send_replace(self.accepted);
         }
-        self.shared.disk_bytes.store(self.segs.total_bytes, Ordering::Release);
-        self.shared.segments.store(self.segs.info.len() as u64, Ordering::Release);
-        self.shared.pending.store(self.segs.pending.len() as u64, Ordering::Release);
     }
 
     fn sync(&mut self) {
