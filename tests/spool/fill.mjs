@@ -5,14 +5,10 @@
  * the stats and exits at once: whatever was not delivered stays in the spool.
  */
 import { createDelivery } from 'runwire';
+import { spooledDelivery } from './support.mjs';
 
 const [dir, url, countText] = process.argv.slice(2);
-const delivery = createDelivery({
-  urlPolicy: { profile: 'dev' },
-  exitDrainMs: false,
-  spool: { dir, fsync: 'always' },
-  sinks: [{ url, secret: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD', events: ['on_custom_event'], retryDelaysMs: [60_000] }],
-});
+const delivery = spooledDelivery(createDelivery, { dir, url });
 for (let n = 0; n < Number(countText); n += 1) delivery.send('on_custom_event', `r${n}`, { n, pad: 'x'.repeat(40) });
 await delivery.flush(10_000);
 // Give the first attempts time to reach the receiver (which answers 503).

@@ -6,14 +6,10 @@
  * `flush()`, prints one JSON line, and then keeps the delivery open until the parent kills it.
  */
 import { createDelivery } from 'runwire';
+import { spooledDelivery } from './support.mjs';
 
 const [dir, url, countText] = process.argv.slice(2);
-const delivery = createDelivery({
-  urlPolicy: { profile: 'dev' },
-  exitDrainMs: false,
-  spool: { dir, fsync: 'always' },
-  sinks: [{ url, secret: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD', events: ['on_custom_event'], retryDelaysMs: [60_000] }],
-});
+const delivery = spooledDelivery(createDelivery, { dir, url });
 for (let n = 0; n < Number(countText); n += 1) delivery.send('on_custom_event', `r${n}`, { n });
 await delivery.flush(10_000);
 process.stdout.write(`${JSON.stringify({ ready: true, pending: delivery.stats().spool.pending })}\n`);

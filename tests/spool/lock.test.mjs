@@ -8,47 +8,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../support/paths.mjs';
+import { deliveredNs as received, spooledDelivery, startReceiver } from './support.mjs';
 
-const SECRET = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
-
-async function startReceiver() {
-  const state = { up: false, delivered: new Map() };
-  const server = createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      if (!state.up) {
-        res.writeHead(503);
-        res.end();
-        return;
-      }
-      state.delivered.set(req.headers['webhook-id'], JSON.parse(Buffer.concat(chunks).toString('utf8')).data.n);
-      res.end('ok');
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    state,
-    url: `http://127.0.0.1:${server.address().port}/hook`,
-    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); }),
-  };
-}
-
-/** A delivery on `dir`; `retryDelaysMs` a minute away keeps events pending while the receiver is down. */
-function open(rw, dir, dlqDir, url, retryDelaysMs = [50, 50, 50]) {
-  return rw.createDelivery({
-    urlPolicy: { profile: 'dev' },
-    exitDrainMs: false,
-    dlq: { dir: dlqDir },
-    spool: { dir, fsync: 'always' },
-    sinks: [{ url, secret: SECRET, events: ['on_custom_event'], retryDelaysMs }],
-  });
-}
+/** A delivery on `dir`; the default retries are quick, a minute away keeps events pending. */
+const open = (rw, dir, dlqDir, url, retryDelaysMs = [50, 50, 50]) => spooledDelivery(rw.createDelivery, { dir, url, dlqDir, retryDelaysMs });
 
 function assertLocked(fn, dir) {
   assert.throws(fn, (err) => {
@@ -58,8 +25,6 @@ function assertLocked(fn, dir) {
     return true;
   });
 }
-
-const received = (state) => [...state.delivered.values()].sort((a, b) => a - b);
 
 /** A child process holding `dir` with `count` pending events; resolves once they are durable. */
 function holdInChild(dir, url, count) {

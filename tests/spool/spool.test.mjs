@@ -7,40 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../support/paths.mjs';
-
-const SECRET = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
-
-async function startReceiver() {
-  const state = { up: false, attempts: [], delivered: new Map() };
-  const server = createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const id = req.headers['webhook-id'];
-      const body = Buffer.concat(chunks).toString('utf8');
-      state.attempts.push({ id, body });
-      if (!state.up) {
-        res.writeHead(503);
-        res.end();
-        return;
-      }
-      state.delivered.set(id, body);
-      res.end('ok');
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    state,
-    url: `http://127.0.0.1:${server.address().port}/hook`,
-    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); }),
-  };
-}
+import { SECRET, deliveredNs as ns, startReceiver } from './support.mjs';
 
 async function fill(dir, url, count) {
   const { stdout } = await run(process.execPath, ['tests/spool/fill.mjs', dir, url, String(count)], { timeoutMs: 30_000 });
@@ -65,7 +37,6 @@ async function recover(rw, dir, url, extra = {}) {
   return { delivery, hooks };
 }
 
-const ns = (state) => [...state.delivered.values()].map((b) => JSON.parse(b).data.n).sort((a, b) => a - b);
 
 test('a restart redelivers the spooled events with the same webhook-id and body bytes', async () => {
   const rw = await import('runwire');
