@@ -17,11 +17,35 @@ const SECRET = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
 
 /**
  * A node that outlives any timeout or cancel in these tests by far (a loaded CI machine once let a
- * 400 ms node win against a 50 ms timeout). When its own signal aborts it returns 100 ms later, so
+ * 400 ms node win against a 50 ms timeout; see also withTimeoutSignalsHeld). When its own signal aborts it returns 100 ms later, so
  * the graph's abort wins and no timer outlives the test by much.
  */
 const slowStep = (config) =>
   sleep(5_000, undefined, { signal: config?.signal, ref: false }).catch(() => sleep(100, undefined, { ref: false }));
+
+/**
+ * Runs `fn` while every `AbortSignal.timeout()` signal is held strongly. Node 20 holds such a
+ * signal only weakly until it fires, and LangChain turns `{ timeout }` into one that nothing
+ * else holds, so a garbage collection mid-run silently cancels the timeout: the graph then runs
+ * to its end (reproduced with `--expose-gc` and two `gc()` calls in a node: 5 of 5 runs ignored
+ * a 50 ms timeout; with the signals held, 5 of 5 rejected). That is Node's and LangChain's, not
+ * runwire's, and would make this test fail at random.
+ */
+async function withTimeoutSignalsHeld(fn) {
+  const held = new Set();
+  const timeout = AbortSignal.timeout;
+  AbortSignal.timeout = (ms) => {
+    const signal = timeout.call(AbortSignal, ms);
+    held.add(signal);
+    return signal;
+  };
+  try {
+    return await fn();
+  } finally {
+    AbortSignal.timeout = timeout;
+    held.clear();
+  }
+}
 
 /**
  * @param {object} lg `@langchain/langgraph` module
@@ -167,7 +191,7 @@ export function defineRunWebhookTests(lg, runnables, { label, coreMajor }) {
           })
           .addEdge(START, 'slow')
           .compile();
-        await assert.rejects(graph.invoke({ steps: [] }, { callbacks: [hook], timeout: 50 }));
+        await withTimeoutSignalsHeld(() => assert.rejects(graph.invoke({ steps: [] }, { callbacks: [hook], timeout: 50 })));
         const stats = await hook.delivery.drain(5_000);
         assert.equal(stats.delivered, 1, 'the webhook was not lost to an early drain');
         // @langchain/core >= 1 tells a timeout from a cancel (timeoutMs in the run metadata);
