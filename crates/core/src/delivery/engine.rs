@@ -533,6 +533,31 @@ where
         }
     }
 
+    /// Every check [`Engine::enqueue_event`] makes before it mints and queues, with its answers:
+    /// `Ok(false)` when every sink filters `event` out (counted as filtered, as there), the same
+    /// errors otherwise. A caller that enqueues later on another thread (the addon's hand-off)
+    /// asks first, so that enqueue cannot fail — except `Backpressure`, which only
+    /// [`Engine::rejects_when_full`] engines answer and which such callers do not defer.
+    pub fn admit_event(&self, event: &str, run_id: &str, data: &str) -> Result<bool, DeliveryError> {
+        if self.inner.closed.load(Ordering::Acquire) {
+            return Err(DeliveryError::Closed);
+        }
+        if !self.wants(event) {
+            self.count_filtered();
+            return Ok(false);
+        }
+        crate::delivery::idempotency::check_parts(run_id, event)?;
+        crate::signing::canonical::check_depth(data)?;
+        self.check_room(event)?;
+        Ok(true)
+    }
+
+    /// Whether some sink answers a full queue with `Backpressure` (`overflow: "reject"`): an
+    /// answer only an enqueue on the caller's thread can give exactly.
+    pub fn rejects_when_full(&self) -> bool {
+        self.inner.slots.iter().any(|slot| slot.overflow == Overflow::Reject)
+    }
+
     /// Whether any sink's filter takes `event` (see [`crate::delivery::message`]).
     pub fn wants(&self, event: &str) -> bool {
         self.inner.slots.iter().any(|slot| slot.events.wants(event))

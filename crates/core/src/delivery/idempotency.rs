@@ -166,6 +166,13 @@ impl IdAllocator {
     }
 }
 
+/// `Err(InvalidId)` when `run_id` or `event_type` cannot be part of an id (what
+/// [`IdAllocator::next`] would refuse), checked without minting.
+pub fn check_parts(run_id: &str, event_type: &str) -> Result<(), DeliveryError> {
+    check_part(run_id)?;
+    check_part(event_type)
+}
+
 fn check_part(part: &str) -> Result<(), DeliveryError> {
     // The id becomes the `webhook-id` header: the same rule as signing, checked at acceptance.
     if part.len() > 256 || !crate::signing::standard::is_valid_id(part) {
