@@ -2,7 +2,8 @@
 //! [`NativeTransport`], dead letters to files (or a JS callback), hooks to a JS callback.
 //!
 //! The JS thread pays for exactly one napi call per event (`enqueue(event, runId, dataJson)`):
-//! three string copies, an id, a timestamp and a `try_send` per sink. Body building, signing,
+//! the string copies, the checks that may refuse the event and a push to the ingest thread
+//! ([`crate::ingest`]), which mints the id and queues it for each sink. Body building, signing,
 //! HTTP, retries, timers and DLQ writes run on tokio threads. Hook and dead-letter callbacks reach
 //! JS through weak threadsafe functions, so they never keep the process alive. Hooks are
 //! fire-and-forget; a dead-letter callback is awaited (its promise too), so when `drain()`
@@ -19,6 +20,7 @@ use runwire_core::events::run_webhook::RunCompletion;
 
 use crate::engine_builder::{build_engine, NodeEngine};
 use crate::error::{to_js, Result};
+use crate::ingest::Ingest;
 use crate::spool::Spool;
 
 /// A running delivery engine (see `createDelivery`).
@@ -27,6 +29,9 @@ pub struct Delivery {
     engine: NodeEngine,
     /// The durable spool, with `spool: { dir, … }` (crate::spool).
     spool: Option<Spool>,
+    /// The hand-off to the ingest thread (crate::ingest); none with a spool (whose writer thread
+    /// feeds the engine) or a sink with `overflow: "reject"`.
+    ingest: Option<Ingest>,
 }
 
 /// The JS layer validates timeouts; anything odd that slips through means "no waiting".
@@ -52,7 +57,8 @@ pub fn create_delivery(
     let (config_json, spool_config) = crate::spool::split_config(&config_json)?;
     // Sinks, dead-letter store, spool and workers: shared with `createWorker` (crate::engine_builder).
     let built = build_engine(&config_json, spool_config, on_hook, on_dead_letter, sink_callbacks, lookup)?;
-    Ok(Delivery { engine: built.engine, spool: built.spool })
+    let ingest = if built.spool.is_none() { Ingest::new(&built.engine, built.hooks) } else { None };
+    Ok(Delivery { engine: built.engine, spool: built.spool, ingest })
 }
 
 #[napi]
@@ -80,10 +86,31 @@ impl Delivery {
                 data_json,
             );
         }
+        if let Some(ingest) = &self.ingest {
+            return ingest.send(event, run_id, root_run_id, ends_run.unwrap_or(false), data_json).map_err(to_js);
+        }
         self.engine
             .enqueue_event(&event, &run_id, root_run_id.as_deref(), ends_run.unwrap_or(false), data_json)
             .map(|id| id.is_some())
             .map_err(to_js)
+    }
+
+    /// Accepts events the JS layer buffered and admitted (wanted by some sink, ids and nesting
+    /// checked, engine open), in `crate::ingest::BATCH_SEPARATOR` format: one napi call and one
+    /// copy for many events. Only when [`Delivery::batches`] is true.
+    #[napi(js_name = "enqueueBatch", catch_unwind)]
+    pub fn enqueue_batch(&self, text: String) -> Result<()> {
+        match &self.ingest {
+            Some(ingest) => ingest.send_batch(text).map_err(to_js),
+            None => Err(crate::error::invalid_argument("enqueueBatch: this delivery enqueues one event per call")),
+        }
+    }
+
+    /// Whether `enqueueBatch` is available: the engine hands events to an ingest thread (no
+    /// spool, no `overflow: "reject"` sink).
+    #[napi(getter)]
+    pub fn batches(&self) -> bool {
+        self.ingest.is_some()
     }
 
     /// Accepts a finished run's completion webhook (`runJson`, see `runWebhookPayload`): the
@@ -91,6 +118,9 @@ impl Delivery {
     #[napi(js_name = "enqueueRunWebhook")]
     pub fn enqueue_run_webhook(&self, run_json: String) -> Result<bool> {
         let run = RunCompletion::parse(&run_json).map_err(to_js)?;
+        if let Some(ingest) = &self.ingest {
+            return ingest.send_run_webhook(run).map_err(to_js);
+        }
         self.engine.enqueue_run_webhook(&run).map(|id| id.is_some()).map_err(to_js)
     }
 
@@ -98,6 +128,7 @@ impl Delivery {
     /// Resolves with the stats JSON.
     #[napi(catch_unwind)]
     pub async fn drain(&self, timeout_ms: f64) -> napi::Result<String> {
+        self.catch_up();
         let left = self.spool_handed_over(millis(timeout_ms)).await;
         let stats = self.engine.drain(left).await;
         if let Some(spool) = &self.spool {
@@ -119,6 +150,9 @@ impl Delivery {
     /// Stops accepting, drains, and stops the workers. Resolves with the stats JSON.
     #[napi(catch_unwind)]
     pub async fn close(&self, timeout_ms: f64) -> napi::Result<String> {
+        if let Some(ingest) = &self.ingest {
+            ingest.shut();
+        }
         let left = self.spool_handed_over(millis(timeout_ms)).await;
         let stats = self.engine.close(left).await;
         if let Some(spool) = &self.spool {
@@ -131,6 +165,7 @@ impl Delivery {
     /// The counters, as JSON.
     #[napi(catch_unwind)]
     pub fn stats(&self) -> String {
+        self.catch_up();
         self.stats_json(&self.engine.stats())
     }
 
@@ -145,6 +180,13 @@ impl Delivery {
 }
 
 impl Delivery {
+    /// Puts every event `send()` accepted so far into the engine (see crate::ingest).
+    fn catch_up(&self) {
+        if let Some(ingest) = &self.ingest {
+            ingest.catch_up();
+        }
+    }
+
     /// Waits (within `timeout`) until the spool's writer handed everything to the engine; the
     /// time left.
     async fn spool_handed_over(&self, timeout: Duration) -> Duration {

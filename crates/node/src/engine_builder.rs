@@ -93,6 +93,8 @@ pub struct Built {
     pub store: NodeDeadLetters,
     /// The durable spool in front of it, when configured ([`crate::spool`]).
     pub spool: Option<Spool>,
+    /// The hooks channel, for events raised outside the engine (the ingest thread's).
+    pub hooks: crate::spool::HookFn,
 }
 
 /// A JS function the engine calls from a tokio thread and awaits (returning a promise).
@@ -203,11 +205,11 @@ pub fn build_engine(
         engine.set_health(&name, config).map_err(to_js)?;
     }
     // Before the workers start: recovery hands the spool's pending messages over first.
-    let spool = spool.map(|c| crate::spool::attach(&engine, c, spool_hooks, may_reject)).transpose()?;
+    let spool = spool.map(|c| crate::spool::attach(&engine, c, spool_hooks.clone(), may_reject)).transpose()?;
     let (workers, writer) = engine.workers();
     for worker in workers {
         napi::bindgen_prelude::spawn(worker);
     }
     napi::bindgen_prelude::spawn(writer);
-    Ok(Built { engine, store, spool })
+    Ok(Built { engine, store, spool, hooks: spool_hooks })
 }

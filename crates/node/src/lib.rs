@@ -11,6 +11,7 @@ pub mod engine_builder;
 pub mod error;
 pub mod events;
 pub mod file_dlq;
+pub mod ingest;
 pub mod policy;
 pub mod redis_client;
 pub mod redis_dlq;

@@ -11,6 +11,7 @@
  *
  * The LangChain callback handler lives in ./handler.js and feeds the same `send`.
  */
+import { createBatcher } from './batcher.js';
 import { codedError, invalidArgument } from './errors.js';
 import { createHandler } from './handler.js';
 import { createOptionReader } from './options.js';
@@ -324,6 +325,11 @@ export function createDeliveryApi(native, policy, host = {}) {
       onHook = (json) => {
         try {
           const event = JSON.parse(json);
+          if (event.type === 'ingest.refused') {
+            // crates/node/src/ingest.rs: an event send() accepted was refused later — a bug.
+            onError(codedError('ERR_RUNWIRE_INTERNAL', `an accepted event was refused by the engine (${event.error}); please report this bug`));
+            return;
+          }
           hooks.onEvent?.(event);
           hooks[HOOKS[event.type]]?.(event);
         } catch (error) {
@@ -348,9 +354,29 @@ export function createDeliveryApi(native, policy, host = {}) {
     const handoffTimeoutMs = o.handoffTimeoutMs ?? DEFAULT_HANDOFF_TIMEOUT_MS;
     const { config, callbacks, onHook, onDeadLetter, onLookup, sinks } = engineParts(o);
     const engine = native.createDelivery(JSON.stringify(config), onHook, onDeadLetter, callbacks, onLookup);
+    const wanted = new Set();
+    for (const { sink } of disableWebhooks === true ? [] : sinks) {
+      const events = sink.events ?? DEFAULT_EVENTS;
+      for (const e of Array.isArray(events) ? events : [events]) wanted.add(e);
+    }
+    // A background hand-over cannot fail by construction; if it ever did, say so, never throw.
+    const reportLost = (error) => {
+      try {
+        if (hooks?.onError) hooks.onError(error);
+        else console.error(`runwire: events could not be handed to the engine: ${error?.message ?? error}`);
+      } catch {
+        // The host's hook must not reach its event loop from a timer of ours.
+      }
+    };
+    const wants = wanted.has('*') ? () => true : (event) => wanted.has(event);
+    // The addon takes many events per native call when nothing can refuse them later (./batcher.js).
+    const batcher = engine.batches === true ? createBatcher(engine, wants, reportLost) : null;
+    /** Before anything that must see every accepted event: the engine's stats, waits, order. */
+    const handOver = batcher === null ? () => {} : batcher.flush;
     let exiting = null;
     // Work still to do: pending in the engine, or handed to the spool writer and not yet to it.
     const busy = () => {
+      handOver();
       const stats = JSON.parse(engine.stats());
       return stats.pending > 0 || (stats.spool?.unpersisted ?? 0) > 0;
     };
@@ -364,15 +390,10 @@ export function createDeliveryApi(native, policy, host = {}) {
       { pending: () => (busy() ? 1 : 0), drain: (ms) => engine.drain(ms) },
       { mode: handoff, timeoutMs: handoffTimeoutMs, onError: hooks?.onError },
     );
-    const wanted = new Set();
     // Whether some sink needs each event's root run: ordering per run, or a queue sink that keys
     // by it (Kafka partition key, SNS FIFO group). Only then does the handler track every run's
     // root. A producer always passes roots on: the workers' sinks may order per run.
     const ordered = o.producer !== undefined || sinks.some(({ sink }) => sink?.ordering === 'run' || QUEUE_TYPES.has(sink?.type));
-    for (const { sink } of disableWebhooks === true ? [] : sinks) {
-      const events = sink.events ?? DEFAULT_EVENTS;
-      for (const e of Array.isArray(events) ? events : [events]) wanted.add(e);
-    }
 
     const delivery = {
       /**
@@ -391,7 +412,16 @@ export function createDeliveryApi(native, policy, host = {}) {
         if (root !== undefined && root !== null && typeof root !== 'string') {
           throw invalidArgument('send(event, runId, data, { rootRunId }): rootRunId must be a string');
         }
-        const accepted = engine.enqueue(event, runId, toJson(data), root ?? undefined, options?.endsRun === true);
+        const json = toJson(data);
+        const endsRun = options?.endsRun === true;
+        if (batcher !== null) {
+          if (batcher.offer(event, runId, json, root ?? undefined, endsRun)) {
+            handoffs.accepted();
+            return true;
+          }
+          batcher.flush();
+        }
+        const accepted = engine.enqueue(event, runId, json, root ?? undefined, endsRun);
         if (accepted) handoffs.accepted();
         return accepted;
       },
@@ -401,21 +431,22 @@ export function createDeliveryApi(native, policy, host = {}) {
        * `run_completed` (or `"*"`). Returns false when every sink filtered it out.
        */
       sendRunCompletion(run) {
-        return engine.enqueueRunWebhook(toJson(run));
+        const json = toJson(run);
+        handOver();
+        return engine.enqueueRunWebhook(json);
       },
       /** Whether `disableWebhooks` is on (events are accepted and never sent). */
       disabled: disableWebhooks === true,
       /** Whether some sink needs root runs (`ordering: 'run'`, or a queue sink keying by them). */
       ordered,
       /** Whether any sink receives `event` (lets the handler skip serialising the rest). */
-      wants(event) {
-        return wanted.has('*') || wanted.has(event);
-      },
+      wants,
       /**
        * Resolves when nothing is pending, or at `timeoutMs` after dead-lettering what is left
        * (reason `shutdown`). Pass the promise to `ctx.waitUntil` on edge runtimes.
        */
       async drain(timeoutMs) {
+        handOver();
         return JSON.parse(await keepAlive(engine.drain(timeout(timeoutMs))));
       },
       /**
@@ -434,6 +465,7 @@ export function createDeliveryApi(native, policy, host = {}) {
        * `fsync` mode (`false` at `timeoutMs`). Without one: `true` at once.
        */
       async flush(timeoutMs) {
+        handOver();
         if (o.spool === undefined) return true;
         return keepAlive(engine.flush(timeout(timeoutMs)));
       },
@@ -441,10 +473,12 @@ export function createDeliveryApi(native, policy, host = {}) {
       async close(timeoutMs) {
         const ms = timeout(timeoutMs);
         untrack();
+        batcher?.close();
         return JSON.parse(await keepAlive(engine.close(ms)));
       },
       /** `{ accepted, delivered, dead_lettered, pending, filtered, attempts, …, sinks: [...] }`. */
       stats() {
+        handOver();
         return JSON.parse(engine.stats());
       },
       /** Re-sends a dead letter: same id and body, fresh timestamp and signature. */
@@ -457,6 +491,7 @@ export function createDeliveryApi(native, policy, host = {}) {
           throw Object.assign(invalidArgument('record must be a dead-letter record (an object or its JSON text)'), { cause });
         }
         if (typeof json !== 'string') throw invalidArgument('record must be a dead-letter record (an object or its JSON text)');
+        handOver();
         engine.replay(json, sink);
       },
       /** A LangChain callback handler feeding this delivery (pass as `callbacks: [handler]`). */

@@ -19,7 +19,7 @@
  */
 import { codedError } from './errors.js';
 
-const ENGINE_METHODS = ['enqueue', 'enqueueRunWebhook', 'drain', 'close', 'stats', 'replay', 'flush'];
+const ENGINE_METHODS = ['enqueue', 'enqueueBatch', 'enqueueRunWebhook', 'drain', 'close', 'stats', 'replay', 'flush'];
 /** Methods of a Redis Streams worker (addon only, crates/node/src/worker.rs). */
 const WORKER_METHODS = ['start', 'close', 'stats'];
 
@@ -74,6 +74,8 @@ export function guardNative(native, { wasm = false } = {}) {
     for (const name of methods) {
       if (typeof engine[name] === 'function') out[name] = guard((...args) => engine[name](...args));
     }
+    // The addon's engine says whether it takes `enqueueBatch` (./batcher.js).
+    if (engine.batches === true) out.batches = true;
     return out;
   }
 

@@ -1,0 +1,120 @@
+/**
+ * Batching across the JS/native boundary (addon only): `send()` buffers each accepted event and
+ * the buffer crosses into the engine in one native call per event-loop turn, instead of one call
+ * with three string conversions per event. On the native side the call is one UTF-8 copy and one
+ * push to the engine's ingest thread (crates/node/src/ingest.rs), which mints ids and queues.
+ *
+ * Exactness. `send()` still answers synchronously and exactly: an event is buffered only when
+ * nothing the engine checks at acceptance could refuse it —
+ * - the delivery is open (`close()` flushes, then marks this batcher closed);
+ * - some sink wants its event name (else the engine must count it as filtered);
+ * - `event`, `runId` and `rootRunId` are valid id parts: 1–256 printable ASCII characters, no `.`
+ *   (crates/core/src/delivery/idempotency.rs);
+ * - its JSON cannot nest deeper than the core's limit: at most `2 × MAX_DEPTH + 1` characters,
+ *   or at most `MAX_DEPTH` opening brackets in all.
+ * Anything else takes the one-call path (after flushing, so order holds), which gives the
+ * engine's own answer or error. The engine has no `overflow: "reject"` sink and no spool (the
+ * native side offers `enqueueBatch` only then), so no answer depends on the queues' state.
+ *
+ * Accounting. An event counts as accepted once `send()` returned true; `stats()`, `drain()`,
+ * `flush()`, `close()`, `replay()` and the run-completion webhook flush the buffer first, so
+ * their figures, their waiting and every run's order cover it. A buffer reaching `MAX_EVENTS`
+ * or `MAX_CHARS` crosses at once, so a long synchronous loop holds bounded memory.
+ */
+
+/** crates/node/src/ingest.rs `BATCH_SEPARATOR`: ids are printable ASCII, JSON escapes controls. */
+const SEPARATOR = '\x1f';
+const MAX_EVENTS = 2048;
+const MAX_CHARS = 1 << 20;
+/** crates/core/src/signing/canonical.rs `MAX_DEPTH`. */
+const MAX_DEPTH = 100;
+const ID_PART = /^[\x21-\x2d\x2f-\x7e]{1,256}$/;
+
+/**
+ * Whether `json` could nest deeper than MAX_DEPTH: it has more than MAX_DEPTH opening brackets
+ * (in strings too: a false alarm only costs the one-call path). `indexOf` scans natively; an
+ * event has a handful of brackets, so this is a few calls (a regex or a char loop is ≈ 10× dearer).
+ */
+function mayBeTooDeep(json) {
+  if (json.length <= 2 * MAX_DEPTH + 1) return false;
+  let brackets = 0;
+  for (let at = json.indexOf('{'); at !== -1; at = json.indexOf('{', at + 1)) if (++brackets > MAX_DEPTH) return true;
+  for (let at = json.indexOf('['); at !== -1; at = json.indexOf('[', at + 1)) if (++brackets > MAX_DEPTH) return true;
+  return false;
+}
+
+/**
+ * @param {{ enqueueBatch(text: string): void }} engine the addon's engine, with `batches` true
+ * @param {(event: string) => boolean} wants whether some sink takes `event`
+ * @param {(error: unknown) => void} onError where a failed background hand-over is reported
+ */
+export function createBatcher(engine, wants, onError) {
+  let parts = [];
+  let events = 0;
+  let chars = 0;
+  let scheduled = null;
+  let closed = false;
+  // One run sends many events, mostly of a few names: each is checked once in a row. '.' is no
+  // valid id part, so the first comparison cannot pass unchecked.
+  let lastRunId = '.';
+  let lastEvent = '.';
+
+  function flush() {
+    if (scheduled !== null) {
+      clearImmediate(scheduled);
+      scheduled = null;
+    }
+    if (events === 0) return;
+    const text = parts.join(SEPARATOR);
+    parts = [];
+    events = 0;
+    chars = 0;
+    engine.enqueueBatch(text);
+  }
+
+  function flushLater() {
+    scheduled = null;
+    try {
+      flush();
+    } catch (error) {
+      // Unreachable by construction (see the module docs); never let it reach the host's loop.
+      onError(error);
+    }
+  }
+
+  function validId(part) {
+    if (part === lastRunId) return true;
+    if (!ID_PART.test(part)) return false;
+    lastRunId = part;
+    return true;
+  }
+
+  return {
+    /**
+     * Buffers the event when nothing could refuse it (then it is accepted); false when it must
+     * take the one-call path — after `flush()`.
+     */
+    offer(event, runId, json, root, endsRun) {
+      if (closed || !wants(event) || !validId(runId)) return false;
+      if (event !== lastEvent) {
+        if (!ID_PART.test(event)) return false;
+        lastEvent = event;
+      }
+      if (root !== undefined && !validId(root)) return false;
+      if (mayBeTooDeep(json)) return false;
+      parts.push(event, runId, root ?? '', endsRun ? '1' : '', json);
+      events += 1;
+      chars += json.length;
+      if (events >= MAX_EVENTS || chars >= MAX_CHARS) flush();
+      else if (scheduled === null) scheduled = setImmediate(flushLater);
+      return true;
+    },
+    /** Hands everything buffered to the engine now. */
+    flush,
+    /** `close()`: flushes; later events take the one-call path (and get the engine's `Closed`). */
+    close() {
+      flush();
+      closed = true;
+    },
+  };
+}

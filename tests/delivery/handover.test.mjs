@@ -1,0 +1,122 @@
+/**
+ * The addon's batched hand-over (npm/runwire/src/batcher.js → crates/node/src/ingest.rs):
+ * `send()` buffers accepted events and one native call per loop turn hands them to the ingest
+ * thread. What a caller can observe must not change: synchronous answers and errors, counts that
+ * include every accepted event, each run's order (across the batched and the one-call paths and
+ * the run-completion webhook), nothing left behind by `close()`.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as rw from 'runwire';
+
+const recording = (options = {}) => {
+  const seen = [];
+  const delivery = rw.createDelivery({
+    exitDrainMs: false,
+    sinks: [{ send: (m) => void seen.push(m), events: '*', concurrency: 4, queueCapacity: 200_000, ordering: 'run', ...options }],
+  });
+  return { delivery, seen };
+};
+
+/** JSON nested `levels` deep: `{"a":{"a":…}}`. */
+function nested(levels) {
+  let data = 1;
+  for (let i = 0; i < levels; i++) data = { a: data };
+  return data;
+}
+
+test('stats() right after send() counts every accepted event', async () => {
+  const { delivery } = recording();
+  for (let i = 0; i < 1000; i++) assert.equal(delivery.send('on_tool_end', `run-${i % 10}`, { i }), true);
+  const stats = delivery.stats();
+  assert.equal(stats.accepted, 1000);
+  assert.equal(stats.accepted, stats.delivered + stats.dead_lettered + stats.pending + stats.filtered);
+  const final = await delivery.close(10_000);
+  assert.equal(final.delivered, 1000);
+});
+
+test('a long synchronous loop is handed over in bounded batches and fully delivered in order', async () => {
+  const { delivery, seen } = recording();
+  const n = 50_000;
+  for (let i = 0; i < n; i++) delivery.send('on_custom_event', `run-${i % 7}`, { i });
+  const stats = await delivery.close(30_000);
+  assert.equal(stats.delivered, n);
+  const last = new Map();
+  for (const m of seen) {
+    const { i } = JSON.parse(m.body).data;
+    assert.ok(i > (last.get(m.run_id) ?? -1), `run ${m.run_id}: ${i} after ${last.get(m.run_id)}`);
+    last.set(m.run_id, i);
+  }
+});
+
+test('bad input still fails synchronously with the engine\'s own error, and nothing before it is lost', async () => {
+  const { delivery, seen } = recording();
+  delivery.send('on_tool_end', 'run-a', { n: 0 });
+  assert.throws(() => delivery.send('on_tool_end', 'run.a', { n: 1 }), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT' });
+  assert.throws(() => delivery.send('on_tool_end', '', { n: 1 }), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT' });
+  assert.throws(() => delivery.send('', 'run-a', { n: 1 }), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT' });
+  assert.throws(() => delivery.send('on tool end', 'run-a', { n: 1 }), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT' });
+  assert.throws(() => delivery.send('on_tool_end', 'run a', { n: 1 }), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT' });
+  assert.throws(() => delivery.send('on_tool_end', 'x'.repeat(257), { n: 1 }), { code: 'ERR_RUNWIRE_INVALID_ARGUMENT' });
+  assert.throws(() => delivery.send('on_tool_end', 'run-a', nested(101)), (error) => error.code?.startsWith('ERR_RUNWIRE_'));
+  // 100 levels is the limit: accepted, through the one-call path's exact check.
+  assert.equal(delivery.send('on_tool_end', 'run-a', nested(99)), true);
+  // Many brackets that are not nesting: a false alarm of the quick check, accepted all the same.
+  assert.equal(delivery.send('on_tool_end', 'run-a', { list: Array.from({ length: 150 }, () => ({})) }), true);
+  // A root run id is a lane key, not part of an id: any string, even one the quick check refuses.
+  assert.equal(delivery.send('on_tool_end', 'run-a', { n: 2 }, { rootRunId: 'run-a' }), true);
+  assert.equal(delivery.send('on_tool_end', 'run-a', { n: 3 }, { rootRunId: 'run-a\x1f' }), true);
+  const stats = await delivery.close(10_000);
+  assert.equal(stats.accepted, 5);
+  assert.equal(stats.delivered, 5);
+  const labels = seen.map((m) => {
+    const data = JSON.parse(m.body).data;
+    return 'n' in data ? `n${data.n}` : Object.keys(data)[0];
+  });
+  // One lane (root run-a) in send order across both paths; n3 has a lane of its own.
+  assert.deepEqual(labels.filter((l) => l !== 'n3'), ['n0', 'a', 'list', 'n2']);
+  assert.ok(labels.includes('n3'));
+});
+
+test('an event no sink wants answers false at once and counts as filtered', async () => {
+  const { delivery } = recording({ events: ['on_tool_end'] });
+  assert.equal(delivery.send('on_chain_end', 'run-a', {}), false);
+  assert.equal(delivery.send('on_tool_end', 'run-a', {}), true);
+  const stats = delivery.stats();
+  assert.equal(stats.filtered, 1);
+  assert.equal(stats.accepted, 2);
+  await delivery.close(10_000);
+});
+
+test('a run\'s completion webhook follows its buffered events', async () => {
+  const seen = [];
+  const delivery = rw.createDelivery({
+    exitDrainMs: false,
+    sinks: [{ send: (m) => void seen.push(m), events: '*', ordering: 'run', concurrency: 4 }],
+  });
+  const runId = '1ef4b2a8-5a5e-6f0c-9d42-7c3b1e0f4a11';
+  for (let i = 0; i < 20; i++) delivery.send('on_custom_event', runId, { i });
+  delivery.sendRunCompletion({ run_id: runId, thread_id: 't-1', assistant_id: 'a-1', status: 'success', started_at_ms: 1, ended_at_ms: 2, values: {} });
+  await delivery.close(10_000);
+  assert.equal(seen.length, 21);
+  assert.equal(seen.at(-1).id, `${runId}:run_completed`);
+});
+
+test('close() delivers what was buffered; send() afterwards throws the engine\'s closed error', async () => {
+  const { delivery } = recording();
+  for (let i = 0; i < 100; i++) delivery.send('on_tool_end', 'run-a', { i });
+  const closing = delivery.close(10_000);
+  assert.throws(() => delivery.send('on_tool_end', 'run-a', {}), (error) => error.code?.startsWith('ERR_RUNWIRE_'));
+  const stats = await closing;
+  assert.equal(stats.accepted, 100);
+  assert.equal(stats.delivered, 100);
+});
+
+test('drain() covers events sent in the same turn', async () => {
+  const { delivery, seen } = recording();
+  for (let i = 0; i < 300; i++) delivery.send('on_tool_end', `run-${i % 3}`, { i });
+  const stats = await delivery.drain(10_000);
+  assert.equal(stats.delivered, 300);
+  assert.equal(seen.length, 300);
+  await delivery.close(1_000);
+});
