@@ -5,7 +5,7 @@
  * with autocannon (same request shape). Prints a Markdown table; --write puts it into
  * BENCHMARKS.md between the delivery markers.
  *
- *   npm run bench:delivery [-- --write] [-- --only throughput,latency]
+ *   npm run bench:delivery [-- --write] [-- --only throughput,latency] [-- --contenders runwire,runwire-handler]
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -23,9 +23,11 @@ const githubSecret = 'bench-github-secret';
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : null;
 const wanted = (scenario) => !only || only.includes(scenario);
 
-const ORDER = ['fetch-baseline.mjs', 'http-baseline.mjs', 'runwire.mjs'];
+const ORDER = ['fetch-baseline.mjs', 'http-baseline.mjs', 'runwire.mjs', 'runwire-handler.mjs'];
+// `--contenders runwire,runwire-handler`: a quick run of some of them (ratios need the baselines).
+const picked = process.argv.includes('--contenders') ? process.argv[process.argv.indexOf('--contenders') + 1].split(',').map((c) => `${c}.mjs`) : ORDER;
 const contenders = readdirSync(here('./contenders'))
-  .filter((f) => ORDER.includes(f))
+  .filter((f) => ORDER.includes(f) && picked.includes(f))
   .sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
 
 async function startReceiver(delayMs = 0) {
@@ -88,7 +90,8 @@ const fmt = (v, digits = 1) => (v == null || Number.isNaN(v) ? '—' : v.toLocal
 const metrics = [
   ['delivered events/s (20k events, as fast as accepted)', (r) => r.throughput?.eventsPerSec, 0, 'higher'],
   ['share of the receiver ceiling', (r) => (ceiling && r.throughput ? (100 * r.throughput.eventsPerSec) / ceiling : null), 0, 'higher', '%'],
-  ['total JS-thread time per delivered event (µs)', (r) => r.throughput?.jsUsPerEvent, 2, 'lower'],
+  ['total JS-thread time per delivered event (µs, event-loop busy)', (r) => r.throughput?.jsUsPerEvent, 2, 'lower'],
+  ['JS-thread CPU time per delivered event (µs, the main thread\'s own, schedstat)', (r) => r.throughput?.jsCpuUsPerEvent, 2, 'lower'],
   ['event-loop delay p99, 10k ev/s to a 100 ms receiver (ms above idle)', (r) => (r.slow && idle ? r.slow.delayP99Ms - idle.delayP99Ms : null), 2, 'lower'],
   ['enqueue → receipt latency p99 at 1k ev/s (ms)', (r) => r.latency?.stats?.latency?.p99, 2, 'lower'],
   ['RSS above payload bytes, 100k events queued, endpoint refusing (MB)', (r) => (r.rss ? r.rss.rssDeltaMB - r.rss.payloadMB : null), 1, 'lower'],
@@ -105,7 +108,7 @@ for (const [label, get, digits, better, unit = ''] of metrics) {
   if (hasRunwire) {
     const rw = get(results['runwire.mjs']);
     for (const base of ['fetch-baseline.mjs', 'http-baseline.mjs']) {
-      const b = get(results[base]);
+      const b = results[base] && get(results[base]);
       const ratio = rw != null && b ? (better === 'higher' ? rw / b : b / rw) : null;
       cells.push(ratio == null || !Number.isFinite(ratio) ? '—' : `${fmt(ratio, 2)}× better`);
     }

@@ -15,17 +15,23 @@ import { join } from 'node:path';
 const N = 100_000;
 const event = (i) => ({ event: 'on_tool_end', name: 'calculator', output: `result ${i} — café ☕`, step_index: i % 10 });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** Times only the `send()` calls: 100,000 of them in chunks of 2,000, yielding between chunks. */
+/**
+ * Times the `send()` calls: 100,000 of them in chunks of 2,000, yielding between chunks. Also the
+ * JS thread's whole busy time over the same span (event-loop utilisation): with the addon's
+ * batching (src/batcher.js) the hand-over runs after the chunk, in a callback of its own.
+ */
 async function timeSends(label, d) {
   let t = 0;
+  const elu0 = performance.eventLoopUtilization();
   for (let i = 0; i < N; i += 2000) {
     const t0 = performance.now();
     for (let j = i; j < i + 2000; j++) d.send('on_tool_end', `run${j}`, event(j), { rootRunId: `root${j}` });
     t += performance.now() - t0;
     await sleep(0);
   }
+  const busy = performance.eventLoopUtilization(elu0).active;
   await d.close(60_000);
-  console.log(label, ((t * 1000) / N).toFixed(2), 'µs/send');
+  console.log(label, ((t * 1000) / N).toFixed(2), 'µs/send,', ((busy * 1000) / N).toFixed(2), 'µs/event JS-thread busy');
 }
 const accepted = (options) => rw.createDelivery({ exitDrainMs: false, sinks: [{ send: () => true, events: '*', concurrency: 8, queueCapacity: 1_000_000 }], ...options });
 let t = 0;
