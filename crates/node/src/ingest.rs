@@ -29,24 +29,18 @@
 //! - `close()` first shuts the hand-off (later sends get the engine's `Closed` error), then
 //!   catches up, then closes the engine: no accepted event is left behind.
 //!
-//! Wake-ups: the ingest thread, once idle, polls a few times at [`POLL`] before it sleeps on the
-//! condition variable, and a push wakes it only when it sleeps. At a steady rate most pushes
-//! therefore make no system call; an event waits at most [`POLL`] for the thread to see it.
+//! Wake-ups: the ingest thread sleeps on a condition variable whenever the queue is empty, and a
+//! push wakes it only then. The JS layer pushes once per event-loop turn, so that is at most one
+//! wake-up (a futex call) per turn, not per event.
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use runwire_core::error::DeliveryError;
 use runwire_core::events::run_webhook::RunCompletion;
 
 use crate::engine_builder::NodeEngine;
 use crate::spool::HookFn;
-
-/// How long the idle ingest thread waits between looks at the queue before it sleeps.
-const POLL: Duration = Duration::from_micros(200);
-/// Looks at an empty queue (≈ 1 ms) before the ingest thread sleeps until woken.
-const POLLS_BEFORE_SLEEP: u32 = 5;
 
 /// What `send()`, `enqueueBatch()` and `enqueueRunWebhook()` pushed.
 enum Item {
@@ -157,7 +151,13 @@ impl Ingest {
             order: Mutex::new(()),
         });
         let worker = Arc::clone(&shared);
-        let thread = std::thread::Builder::new().name("runwire-ingest".into()).spawn(move || run(&worker)).ok()?;
+        let thread = std::thread::Builder::new()
+            .name("runwire-ingest".into())
+            .spawn(move || {
+                crate::threads::lower_current_thread();
+                run(&worker);
+            })
+            .ok()?;
         Some(Self { shared, thread: Mutex::new(Some(thread)) })
     }
 
@@ -248,29 +248,18 @@ impl Drop for Ingest {
 
 /// The ingest thread: moves queued items into the engine until told to stop.
 fn run(shared: &Shared) {
-    let mut idle_polls = 0;
     loop {
         if shared.ingest_queued() {
-            idle_polls = 0;
             continue;
         }
         let mut queue = shared.queue();
-        if !queue.items.is_empty() {
-            continue;
-        }
-        if queue.stop {
+        if queue.stop && queue.items.is_empty() {
             return;
-        }
-        if idle_polls < POLLS_BEFORE_SLEEP {
-            idle_polls += 1;
-            drop(shared.wake.wait_timeout(queue, POLL).unwrap_or_else(PoisonError::into_inner));
-            continue;
         }
         queue.sleeping = true;
         while queue.sleeping && queue.items.is_empty() && !queue.stop {
             queue = shared.wake.wait(queue).unwrap_or_else(PoisonError::into_inner);
         }
         queue.sleeping = false;
-        idle_polls = 0;
     }
 }

@@ -20,5 +20,6 @@ pub mod signing;
 pub mod sinks;
 pub mod spool;
 pub mod ssrf;
+pub mod threads;
 pub mod transport;
 pub mod worker;

@@ -242,6 +242,7 @@ impl Spool {
         std::thread::Builder::new()
             .name("runwire-spool".into())
             .spawn(move || {
+                crate::threads::lower_current_thread();
                 writer::run(&shared, pending.segments, pending.messages, enqueue, may_reject);
                 // After `run` returned: the files are closed.
                 shared.stopped.send_replace(true);
