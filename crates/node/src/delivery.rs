@@ -147,6 +147,18 @@ impl Delivery {
         })
     }
 
+    /// The synchronous start of `close()`: from now on `enqueue` and `enqueueBatch` are refused
+    /// (`ERR_RUNWIRE_DELIVERY_CLOSED`), and what the ingest thread had not taken yet is in the
+    /// engine. With a spool this waits for `close()` itself, which first lets the writer hand
+    /// over every spooled event.
+    #[napi(js_name = "stopAccepting", catch_unwind)]
+    pub fn stop_accepting(&self) {
+        if let Some(ingest) = &self.ingest {
+            ingest.shut();
+            self.engine.stop_accepting();
+        }
+    }
+
     /// Stops accepting, drains, and stops the workers. Resolves with the stats JSON.
     #[napi(catch_unwind)]
     pub async fn close(&self, timeout_ms: f64) -> napi::Result<String> {

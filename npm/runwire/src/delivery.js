@@ -473,7 +473,10 @@ export function createDeliveryApi(native, policy, host = {}) {
       async close(timeoutMs) {
         const ms = timeout(timeoutMs);
         untrack();
-        batcher?.close();
+        if (batcher !== null) {
+          batcher.close();
+          engine.stopAccepting();
+        }
         return JSON.parse(await keepAlive(engine.close(ms)));
       },
       /** `{ accepted, delivered, dead_lettered, pending, filtered, attempts, …, sinks: [...] }`. */

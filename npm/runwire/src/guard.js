@@ -19,7 +19,7 @@
  */
 import { codedError } from './errors.js';
 
-const ENGINE_METHODS = ['enqueue', 'enqueueBatch', 'enqueueRunWebhook', 'drain', 'close', 'stats', 'replay', 'flush'];
+const ENGINE_METHODS = ['enqueue', 'enqueueBatch', 'enqueueRunWebhook', 'drain', 'stopAccepting', 'close', 'stats', 'replay', 'flush'];
 /** Methods of a Redis Streams worker (addon only, crates/node/src/worker.rs). */
 const WORKER_METHODS = ['start', 'close', 'stats'];
 

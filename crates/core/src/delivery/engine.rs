@@ -885,7 +885,7 @@ where
 
     /// Stops accepting, drains with `timeout`, and lets the workers end.
     pub async fn close(&self, timeout: Duration) -> Stats {
-        self.inner.closed.store(true, Ordering::Release);
+        self.stop_accepting();
         let stats = self.drain(timeout).await;
         self.inner.stopped.store(true, Ordering::Release);
         for slot in &self.inner.slots {
@@ -895,7 +895,13 @@ where
         stats
     }
 
-    /// Whether [`Engine::close`] was called.
+    /// The first step of [`Engine::close`], for a binding that must refuse events from the moment
+    /// `close()` is called, before its future runs: every later enqueue is `Closed`.
+    pub fn stop_accepting(&self) {
+        self.inner.closed.store(true, Ordering::Release);
+    }
+
+    /// Whether [`Engine::close`] (or [`Engine::stop_accepting`]) was called.
     pub fn is_closed(&self) -> bool {
         self.inner.closed.load(Ordering::Acquire)
     }
