@@ -27,6 +27,8 @@ export const DEFAULT_HANDOFF_TIMEOUT_MS = 25_000;
 
 /** The current request's `waitUntil` published by Next.js or Vercel, if any. */
 export function platformWaitUntil() {
+  // Called for every accepted event: off those platforms, two property reads and nothing else.
+  if (globalThis[NEXT_CONTEXT] === undefined && globalThis[VERCEL_CONTEXT] === undefined) return undefined;
   for (const symbol of [NEXT_CONTEXT, VERCEL_CONTEXT]) {
     let context;
     try {
