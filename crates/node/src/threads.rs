@@ -13,6 +13,7 @@
 pub const BACKGROUND_NICE: i32 = 5;
 
 /// The step in force: `RUNWIRE_BACKGROUND_NICE` when it is a number 0–19, else the default.
+#[cfg(target_os = "linux")]
 fn step() -> i32 {
     std::env::var("RUNWIRE_BACKGROUND_NICE")
         .ok()
