@@ -24,8 +24,14 @@
 
 /** crates/node/src/ingest.rs `BATCH_SEPARATOR`: ids are printable ASCII, JSON escapes controls. */
 const SEPARATOR = '\x1f';
-const MAX_EVENTS = 2048;
-const MAX_CHARS = 1 << 20;
+/**
+ * A buffer crosses at once when it holds this many events or characters. Small on purpose: what
+ * is buffered survives V8's scavenges, and a high survival rate makes V8 grow its young
+ * generation for good (2,048 events cost ≈ 20 MB more RSS in bench/delivery's rss scenario);
+ * one native call per 256 events costs ≈ 0.005 µs per event.
+ */
+const MAX_EVENTS = 256;
+const MAX_CHARS = 1 << 18;
 /** crates/core/src/signing/canonical.rs `MAX_DEPTH`. */
 const MAX_DEPTH = 100;
 const ID_PART = /^[\x21-\x2d\x2f-\x7e]{1,256}$/;
