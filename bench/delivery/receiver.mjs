@@ -100,7 +100,9 @@ const server = createServer((req, res) => {
     seen.add(id);
     stats.unique++;
     if (waiters.length) wake();
-    const sentAt = JSON.parse(body).data?.sent_at;
+    // `data.data.sent_at` when the event came through the LangChain handler (an on_custom_event record).
+    const { data } = JSON.parse(body);
+    const sentAt = data?.sent_at ?? data?.data?.sent_at;
     if (typeof sentAt === 'number') stats.latencies.push(receivedAt - sentAt);
     respond(204);
   });

@@ -13,7 +13,7 @@
  * - memory: 1,000,000 runs × 3 events (the handler's pattern: two end their run) through one
  *   delivery to a function sink; RSS sampled every 100,000 runs, slope over the second half.
  *
- *   npm run bench:engine [-- --only partial,batch,ordering,spool,memory] [-- --before path/to/runwire.node]
+ *   npm run bench:engine [-- --only partial,batch,ordering,spool,memory] [-- --before path/to/runwire.node] [-- --rounds 7]
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -111,11 +111,11 @@ if (wanted('partial')) {
 
 if (wanted('batch')) {
   const N = 20_000;
-  // Three interleaved rounds, medians: on a shared machine one pair alone swings with the load.
+  // Interleaved rounds (3, or --rounds), medians: on a shared machine one pair alone swings with the load.
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const rounds = { single: [], batched: [] };
   await withReceiver(['--delay-ms', '5'], async (url) => {
-    for (let round = 0; round < 3; round += 1) {
+    for (let round = 0; round < Number(opt('--rounds') ?? 3); round += 1) {
       rounds.single.push(await pump(addonApi, { url: `${url}/hook`, concurrency: 16 }, N, { probe95: false }));
       rounds.batched.push(await pump(addonApi, { url: `${url}/hook`, concurrency: 16, batch: { maxEvents: 100, lingerMs: 5 } }, N, { probe95: false }));
     }
@@ -203,7 +203,7 @@ if (p) {
 }
 const b = results.batch;
 if (b) {
-  lines.push(`| batch (100, linger 5 ms), 5 ms receiver, concurrency 16 (median of 3 interleaved rounds) | ${fmt(b.batched.perSec)} events/s | single events: ${fmt(b.single.perSec)}/s | ${(b.batched.perSec / b.single.perSec).toFixed(2)}× | ≥ 5× |`);
+  lines.push(`| batch (100, linger 5 ms), 5 ms receiver, concurrency 16 (median of ${b.batched.rounds.length} interleaved rounds) | ${fmt(b.batched.perSec)} events/s | single events: ${fmt(b.single.perSec)}/s | ${(b.batched.perSec / b.single.perSec).toFixed(2)}× | ≥ 5× |`);
   lines.push(`| JS-thread CPU time per event (schedstat), same runs (rounds: ${b.batched.rounds.map((r) => r[2]).join(' / ')} vs ${b.single.rounds.map((r) => r[2]).join(' / ')} µs) | ${b.batched.cpuUs.toFixed(2)} µs batched | ${b.single.cpuUs.toFixed(2)} µs single | ${(b.single.cpuUs / b.batched.cpuUs).toFixed(2)}× less | not higher |`);
   lines.push(`| event-loop busy time per event, same runs (rounds: ${b.batched.rounds.map((r) => r[1]).join(' / ')} vs ${b.single.rounds.map((r) => r[1]).join(' / ')} µs) | ${b.batched.jsUs.toFixed(2)} µs batched | ${b.single.jsUs.toFixed(2)} µs single | ${(b.single.jsUs / b.batched.jsUs).toFixed(2)}× less | — |`);
 }
