@@ -387,7 +387,13 @@ export function createDeliveryApi(native, policy, host = {}) {
       });
     });
     const handoffs = createHandoff(
-      { pending: () => (busy() ? 1 : 0), drain: (ms) => engine.drain(ms) },
+      {
+        pending: () => (busy() ? 1 : 0),
+        drain: (ms) => {
+          handOver();
+          return engine.drain(ms);
+        },
+      },
       { mode: handoff, timeoutMs: handoffTimeoutMs, onError: hooks?.onError },
     );
     // Whether some sink needs each event's root run: ordering per run, or a queue sink that keys
