@@ -120,6 +120,9 @@ test('one sink down does not slow the others (webhook + Redis + Kafka + SNS)', {
     console.log(`# fan-out ${l.name}: ${N} events alone ${l.alone} ms, fan-out all healthy ${l.allHealthy} ms, fan-out one down ${l.oneDown} ms `
       + `→ throughput ${(l.vsAlone * 100).toFixed(0)}% of alone, ${(l.vsHealthy * 100).toFixed(0)}% of all-healthy fan-out`);
     // Shared 2-core CI: a loose floor against gross blocking; the 20% target is measured above.
-    assert.ok(l.vsHealthy >= 0.5, `${l.name} slowed by the dead sink: ${JSON.stringify(l)}`);
+    // Runs of a few tens of ms swing by a scheduler hiccup (redis: 33 vs 83 ms once), while
+    // blocking behind the dead sink would cost at least its 1 s attempt timeout: under 250 ms
+    // slower is not blocking, whatever the ratio.
+    assert.ok(l.vsHealthy >= 0.5 || l.oneDown - l.allHealthy < 250, `${l.name} slowed by the dead sink: ${JSON.stringify(l)}`);
   }
 });
