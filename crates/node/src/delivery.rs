@@ -1,9 +1,10 @@
 //! The delivery engine in the addon: workers on napi's tokio runtime, HTTP via
 //! [`NativeTransport`], dead letters to files (or a JS callback), hooks to a JS callback.
 //!
-//! The JS thread pays for exactly one napi call per event (`enqueue(event, runId, dataJson)`):
-//! the string copies, the checks that may refuse the event and a push to the ingest thread
-//! ([`crate::ingest`]), which mints the id and queues it for each sink. Body building, signing,
+//! The JS thread pays for one napi call per event-loop turn (`enqueueBatch`: one string copy and a
+//! push to the ingest thread, [`crate::ingest`], which mints the ids and queues for each sink), or
+//! for one per event where the JS layer cannot admit an event itself (`enqueue`; and always with
+//! a spool or an `overflow: "reject"` sink, whose answers depend on the instant). Body building, signing,
 //! HTTP, retries, timers and DLQ writes run on tokio threads. Hook and dead-letter callbacks reach
 //! JS through weak threadsafe functions, so they never keep the process alive. Hooks are
 //! fire-and-forget; a dead-letter callback is awaited (its promise too), so when `drain()`
@@ -162,9 +163,8 @@ impl Delivery {
     /// Stops accepting, drains, and stops the workers. Resolves with the stats JSON.
     #[napi(catch_unwind)]
     pub async fn close(&self, timeout_ms: f64) -> napi::Result<String> {
-        if let Some(ingest) = &self.ingest {
-            ingest.shut();
-        }
+        // Again for callers that did not call it (a no-op after the JS layer's call).
+        self.stop_accepting();
         let left = self.spool_handed_over(millis(timeout_ms)).await;
         let stats = self.engine.close(left).await;
         if let Some(spool) = &self.spool {

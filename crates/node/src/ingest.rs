@@ -187,19 +187,11 @@ impl Ingest {
         self.push(Item::Batch(text))
     }
 
-    /// `enqueueRunWebhook()`: queued behind the run's events. False when filtered out.
+    /// `enqueueRunWebhook()`: admitted here, queued behind the run's events. False when
+    /// filtered out (counted as filtered, as an enqueue would).
     pub fn send_run_webhook(&self, run: RunCompletion) -> Result<bool, DeliveryError> {
-        let engine = &self.shared.engine;
-        if engine.is_closed() {
-            return Err(DeliveryError::Closed);
-        }
-        if !engine.wants(runwire_core::events::run_webhook::EVENT) {
-            // The engine counts it as filtered, exactly as an enqueue would.
-            return engine.enqueue_run_webhook(&run).map(|id| id.is_some());
-        }
-        let id = run.webhook_id();
-        if id.is_empty() || id.contains('.') {
-            return Err(DeliveryError::InvalidId);
+        if !self.shared.engine.admit_run_webhook(&run)? {
+            return Ok(false);
         }
         self.push(Item::RunWebhook(Box::new(run)))?;
         Ok(true)

@@ -552,6 +552,25 @@ where
         Ok(true)
     }
 
+    /// Every check [`Engine::enqueue_run_webhook`] makes before it builds the body, with its
+    /// answers (`Ok(false)`: filtered out, counted as filtered) — as [`Engine::admit_event`] is
+    /// for events.
+    pub fn admit_run_webhook(&self, run: &RunCompletion) -> Result<bool, DeliveryError> {
+        if self.inner.closed.load(Ordering::Acquire) {
+            return Err(DeliveryError::Closed);
+        }
+        let id = run.webhook_id();
+        if id.is_empty() || id.contains('.') {
+            return Err(DeliveryError::InvalidId);
+        }
+        if !self.wants(run_webhook::EVENT) {
+            self.count_filtered();
+            return Ok(false);
+        }
+        self.check_room(run_webhook::EVENT)?;
+        Ok(true)
+    }
+
     /// Whether some sink answers a full queue with `Backpressure` (`overflow: "reject"`): an
     /// answer only an enqueue on the caller's thread can give exactly.
     pub fn rejects_when_full(&self) -> bool {
@@ -663,21 +682,13 @@ where
     /// `webhook_sent_at` and its byte cap, under the run's stable id `{run_id}:run_completed`.
     /// Returns the id, or `None` when every sink filtered it out.
     pub fn enqueue_run_webhook(&self, run: &RunCompletion) -> Result<Option<Arc<str>>, DeliveryError> {
-        let inner = &self.inner;
-        if inner.closed.load(Ordering::Acquire) {
-            return Err(DeliveryError::Closed);
-        }
-        let id = run.webhook_id();
-        if id.is_empty() || id.contains('.') {
-            return Err(DeliveryError::InvalidId);
-        }
-        let event = run_webhook::EVENT;
-        let takers = inner.slots.iter().filter(|slot| slot.events.wants(event)).count();
-        if takers == 0 {
-            self.count_filtered();
+        if !self.admit_run_webhook(run)? {
             return Ok(None);
         }
-        self.check_room(event)?;
+        let inner = &self.inner;
+        let id = run.webhook_id();
+        let event = run_webhook::EVENT;
+        let takers = inner.slots.iter().filter(|slot| slot.events.wants(event)).count();
         let body = run.payload(inner.runtime.now_ms(), inner.limits.max_bytes).map(|text| Arc::from(text.into_bytes()));
         let run_id: Arc<str> = run.run_id.as_str().into();
         let job = Arc::new(Job {
