@@ -257,6 +257,38 @@ test('the web build and the WebAssembly fallback refuse spool with a clear error
   assert.match(stdout, /^ERR_RUNWIRE_INVALID_ARGUMENT .*native addon/);
 });
 
+test('a burst larger than a segment is cut at segment ends, and every part stays on disk while pending', async () => {
+  const rw = await import('runwire');
+  const dir = mkdtempSync(join(tmpdir(), 'runwire-spool-burst-'));
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  try {
+    const d = rw.createDelivery({
+      exitDrainMs: false,
+      spool: { dir, fsync: 'never', segmentBytes: 4096 },
+      sinks: [{ events: ['on_custom_event'], concurrency: 4, send: () => held }],
+    });
+    // One synchronous burst: the writer takes most of it as a few large groups.
+    for (let n = 0; n < 600; n += 1) d.send('on_custom_event', `r${n}`, { n, pad: 'p'.repeat(60) });
+    assert.ok(await d.flush(5_000));
+    assert.equal(d.stats().spool.pending, 600);
+    const files = segments(dir);
+    const text = files.map((f) => readFileSync(f, 'latin1')).join('');
+    const missing = [];
+    for (let n = 0; n < 600; n += 1) if (!text.includes(`"n":${n},`)) missing.push(n);
+    assert.deepEqual(missing, [], 'every pending event is in a segment file');
+    // Each file stops within one record (~150 bytes) of segmentBytes.
+    for (const f of files) assert.ok(statSync(f).size < 4096 + 512, `${f}: ${statSync(f).size} bytes`);
+    assert.ok(files.length >= 20, `${files.length} segments`);
+    release();
+    assert.equal((await d.drain(5_000)).delivered, 600);
+    await d.close(1_000);
+  } finally {
+    release();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('segments rotate and compact: one long-pending event is rewritten forward, old files go', async () => {
   const rw = await import('runwire');
   const dir = mkdtempSync(join(tmpdir(), 'runwire-spool-compact-'));
@@ -276,7 +308,11 @@ test('segments rotate and compact: one long-pending event is rewritten forward, 
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     }
-    for (let i = 0; i < 200 && d.stats().delivered < 1_999; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Settled records reach the spool's writer after the deliveries count: wait (bounded) until
+    // it has recorded them all, which is when it compacts.
+    for (let i = 0; i < 1_000 && (d.stats().delivered < 1_999 || d.stats().spool.pending > 1); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     await d.flush(5_000);
     const mid = d.stats().spool;
     assert.equal(d.stats().delivered, 1_999);

@@ -9,6 +9,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use runwire_core::delivery::spool::record::append_len;
 use runwire_core::delivery::spool::recovery::{Recovered, Recovery};
 
 use super::lock::DirLock;
@@ -38,6 +39,17 @@ pub struct SegmentInfo {
     pub appended: u64,
     /// Of those, messages still pending.
     pub live: u64,
+    /// The pending messages' Append records, in bytes.
+    pub live_bytes: u64,
+}
+
+/// Where a pending message's (newest) Append record is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// The segment.
+    pub segment: u64,
+    /// The record's length.
+    pub bytes: u64,
 }
 
 /// The open spool directory.
@@ -48,8 +60,8 @@ pub struct Segments {
     current_no: u64,
     /// Every segment file, by number.
     pub info: BTreeMap<u64, SegmentInfo>,
-    /// Pending message id → the segment holding (the newest copy of) its Append.
-    pub pending: HashMap<Arc<str>, u64>,
+    /// Pending message id → where (the newest copy of) its Append is.
+    pub pending: HashMap<Arc<str>, Place>,
     /// Bytes in all the files.
     pub total_bytes: u64,
     segment_bytes: u64,
@@ -109,9 +121,11 @@ impl Segments {
         let recovered = recovery.finish();
         let mut pending = HashMap::with_capacity(recovered.pending.len());
         for p in &recovered.pending {
-            pending.insert(p.message.id.clone(), p.segment);
+            let bytes = append_len(&p.message) as u64;
+            pending.insert(p.message.id.clone(), Place { segment: p.segment, bytes });
             let seg = info.entry(p.segment).or_default();
             seg.live += 1;
+            seg.live_bytes += bytes;
             seg.appended += 1;
         }
         // Never append after a possibly torn tail: this life writes to a new segment.
@@ -143,6 +157,17 @@ impl Segments {
     /// The segment new records go to.
     pub fn current_no(&self) -> u64 {
         self.current_no
+    }
+
+    /// Bytes the next append may add before the current segment is full (a whole segment if
+    /// the next append rotates).
+    pub fn room(&self) -> u64 {
+        let used = self.info.get(&self.current_no).map_or(0, |s| s.bytes);
+        if used >= self.segment_bytes {
+            self.segment_bytes
+        } else {
+            self.segment_bytes - used
+        }
     }
 
     /// Appends `bytes` (whole records) to the current segment, after rotating if it is full.
@@ -180,25 +205,29 @@ impl Segments {
         self.current.sync_data()
     }
 
-    /// Records that `id`'s Append went to segment `seg`.
-    pub fn track(&mut self, id: Arc<str>, seg: u64) {
+    /// Records that `id`'s Append (`bytes` long) went to segment `seg`.
+    pub fn track(&mut self, id: Arc<str>, seg: u64, bytes: u64) {
         let info = self.info.entry(seg).or_default();
         info.appended += 1;
         info.live += 1;
-        if let Some(old) = self.pending.insert(id, seg) {
-            if let Some(info) = self.info.get_mut(&old) {
-                info.live = info.live.saturating_sub(1);
-            }
+        info.live_bytes += bytes;
+        if let Some(old) = self.pending.insert(id, Place { segment: seg, bytes }) {
+            self.forget(old);
+        }
+    }
+
+    fn forget(&mut self, place: Place) {
+        if let Some(info) = self.info.get_mut(&place.segment) {
+            info.live = info.live.saturating_sub(1);
+            info.live_bytes = info.live_bytes.saturating_sub(place.bytes);
         }
     }
 
     /// Forgets `id` (settled, or never accepted); whether it was pending here.
     pub fn settle(&mut self, id: &str) -> bool {
         match self.pending.remove(id) {
-            Some(seg) => {
-                if let Some(info) = self.info.get_mut(&seg) {
-                    info.live = info.live.saturating_sub(1);
-                }
+            Some(place) => {
+                self.forget(place);
                 true
             }
             None => false,
@@ -241,18 +270,108 @@ impl Segments {
     }
 
     /// The oldest segment, if it is worth rewriting forward: older than the current one, at
-    /// least two more segments behind it, and few messages still pending — at most
-    /// [`REWRITE_MAX_LIVE`], or 1 in 16 of those appended. (A count alone, not a ratio: a
-    /// segment holding only an earlier rewritten copy has 1 of 1 pending, and must not pin the
-    /// log either.) Each rewrite copies at most that many records.
+    /// least two more segments behind it, few messages still pending — at most
+    /// [`REWRITE_MAX_LIVE`], or 1 in 16 of those appended — and a copy frees space: at most
+    /// half its bytes are pending records, or the segment behind it is all settled (and only
+    /// waits for this one to go). A count, not just a ratio: a segment holding only an earlier
+    /// rewritten copy has 1 of 1 pending, and must not pin the log either. But never a segment
+    /// that is still mostly pending ahead of more pending ones: copying it would free nothing,
+    /// and with a slow sink and small segments the spool would keep rewriting its backlog.
     pub fn rewrite_candidate(&self) -> Option<u64> {
-        let (&n, info) = self.info.iter().next()?;
+        let mut segments = self.info.iter();
+        let (&n, info) = segments.next()?;
         let few = info.live <= REWRITE_MAX_LIVE || info.live * 16 <= info.appended;
-        (n != self.current_no && self.info.len() >= 3 && info.live > 0 && few).then_some(n)
+        let frees = info.live_bytes * 2 <= info.bytes || segments.next().is_some_and(|(_, next)| next.live == 0);
+        (n != self.current_no && self.info.len() >= 3 && info.live > 0 && few && frees).then_some(n)
     }
 
     /// The path of segment `n`.
     pub fn path(&self, n: u64) -> PathBuf {
         self.dir.join(segment_name(n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open(name: &str, segment_bytes: u64) -> (Segments, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("runwire-segments-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let lock = DirLock::acquire(&dir).unwrap();
+        let (segs, _, _) = Segments::open(&dir, lock, segment_bytes, None).unwrap();
+        (segs, dir)
+    }
+
+    #[test]
+    fn room_counts_down_and_a_full_segment_rotates_on_the_next_append() {
+        let (mut segs, dir) = open("room", 100);
+        assert_eq!(segs.room(), 100);
+        let first = segs.append(&[b'a'; 60]).unwrap();
+        assert_eq!(segs.room(), 40);
+        // One append is never split: it may overshoot, and then the next one rotates.
+        assert_eq!(segs.append(&[b'b'; 50]).unwrap(), first);
+        assert_eq!(segs.room(), 100, "a full segment: the next append gets a whole new one");
+        let second = segs.append(&[b'c'; 10]).unwrap();
+        assert_eq!(second, first + 1);
+        assert_eq!(segs.room(), 90);
+        // Nothing was pending in the full one, so the rotation deleted it.
+        assert_eq!((segs.total_bytes, segs.info.len()), (10, 1));
+        drop(segs);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    /// Fills segments of `segment_bytes` with `per` 25-byte records each, `count` segments.
+    fn fill(segs: &mut Segments, count: u64, per: u64) -> Vec<Vec<Arc<str>>> {
+        let mut ids = Vec::new();
+        for s in 0..count {
+            let mut these = Vec::new();
+            for r in 0..per {
+                let id: Arc<str> = Arc::from(format!("m{s}-{r}"));
+                let seg = segs.append(&[b'x'; 25]).unwrap();
+                segs.track(id.clone(), seg, 25);
+                these.push(id);
+            }
+            ids.push(these);
+        }
+        ids
+    }
+
+    #[test]
+    fn a_backlog_that_is_all_pending_is_never_rewritten() {
+        let (mut segs, dir) = open("backlog", 100);
+        fill(&mut segs, 5, 4);
+        assert_eq!(segs.info.len(), 5);
+        assert_eq!(segs.rewrite_candidate(), None, "copying it would free nothing");
+        drop(segs);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_mostly_settled_oldest_segment_is_rewritten() {
+        let (mut segs, dir) = open("settled", 100);
+        let ids = fill(&mut segs, 5, 4);
+        for id in &ids[0][1..] {
+            assert!(segs.settle(id));
+        }
+        let oldest = *segs.info.keys().next().unwrap();
+        assert_eq!(segs.rewrite_candidate(), Some(oldest));
+        drop(segs);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_pending_segment_that_pins_settled_ones_is_rewritten() {
+        let (mut segs, dir) = open("pins", 100);
+        let ids = fill(&mut segs, 5, 4);
+        for id in &ids[1] {
+            segs.settle(id);
+        }
+        // The oldest is all pending, but the one behind it waits only for it.
+        let oldest = *segs.info.keys().next().unwrap();
+        assert_eq!(segs.rewrite_candidate(), Some(oldest));
+        drop(segs);
+        let _ = fs::remove_dir_all(&dir);
     }
 }

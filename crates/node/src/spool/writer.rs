@@ -29,6 +29,8 @@ struct Writer<'a> {
     segs: Segments,
     enqueue: EnqueueFn,
     buf: Vec<u8>,
+    /// Where each encoded message ends in `buf` (for [`Writer::write_messages`]).
+    ends: Vec<usize>,
     /// Messages handed over (in `handed` order).
     accepted: u64,
     unsynced: bool,
@@ -43,6 +45,7 @@ pub(crate) fn run(shared: &Arc<Shared>, segs: Segments, recovered: Vec<Message>,
         segs,
         enqueue,
         buf: Vec::new(),
+        ends: Vec::new(),
         accepted: 0,
         unsynced: false,
         last_sync: Instant::now(),
@@ -134,45 +137,68 @@ impl Writer<'_> {
         }));
     }
 
-    /// One group: one write, fsync per mode, then the hand-over.
+    /// One group: written in as few appends as the segment size allows, fsync per mode, then
+    /// the hand-over.
     fn write_messages(&mut self, messages: Vec<Message>) {
         self.buf.clear();
+        self.ends.clear();
         for m in &messages {
             encode_append(m, &mut self.buf);
+            self.ends.push(self.buf.len());
         }
         let mode = self.shared.config.fsync;
-        let mut written = match self.segs.append(&self.buf) {
-            Ok(seg) => Some(seg),
-            Err(e) => {
-                self.failed("write", &e, messages.len());
-                None
+        // Where each message went; `None` past a failed write.
+        let mut segment_of: Vec<Option<u64>> = vec![None; messages.len()];
+        let (mut done, mut start) = (0, 0);
+        while done < messages.len() {
+            // A writer that fell behind a burst takes a large group: cut it where the segment
+            // fills, so segments still rotate near `segmentBytes` (and compaction can free them).
+            let room = usize::try_from(self.segs.room()).unwrap_or(usize::MAX);
+            let mut end = done + 1;
+            while end < messages.len() && self.ends[end] - start <= room {
+                end += 1;
             }
-        };
-        if written.is_some() && mode == Fsync::Always {
+            let stop = self.ends[end - 1];
+            match self.segs.append(&self.buf[start..stop]) {
+                Ok(seg) => {
+                    // Tracked at once: the next append may rotate, and a rotation deletes
+                    // every old segment with nothing pending in it.
+                    for (i, m) in messages.iter().enumerate().take(end).skip(done) {
+                        let len = self.ends[i] - if i == 0 { 0 } else { self.ends[i - 1] };
+                        self.segs.track(m.id.clone(), seg, len as u64);
+                    }
+                    segment_of[done..end].fill(Some(seg));
+                }
+                Err(e) => {
+                    self.failed("write", &e, messages.len() - done);
+                    break;
+                }
+            }
+            (done, start) = (end, stop);
+        }
+        if done > 0 && mode == Fsync::Always {
             if let Err(e) = self.segs.sync() {
                 // Written but maybe not durable: delivered from memory, and a later life may
                 // redeliver it (a duplicate, never a loss).
-                self.failed("fsync", &e, messages.len());
-                written = None;
+                self.failed("fsync", &e, done);
+                for m in &messages[..done] {
+                    self.segs.settle(&m.id);
+                }
+                segment_of.fill(None);
             }
             self.last_sync = Instant::now();
         }
         let n = messages.len() as u64;
-        match written {
-            Some(seg) => {
-                for m in &messages {
-                    self.segs.track(m.id.clone(), seg);
-                }
-            }
-            None => {
-                self.shared.not_durable.fetch_add(n, Ordering::AcqRel);
-            }
+        let not_durable = segment_of.iter().filter(|seg| seg.is_none()).count() as u64;
+        if not_durable > 0 {
+            self.shared.not_durable.fetch_add(not_durable, Ordering::AcqRel);
         }
-        for m in messages {
-            self.hand_over(m, written.is_some());
+        let written = segment_of.iter().any(Option::is_some);
+        for (m, seg) in messages.into_iter().zip(segment_of) {
+            self.hand_over(m, seg.is_some());
         }
         self.accepted += n;
-        if mode == Fsync::Batch && written.is_some() {
+        if mode == Fsync::Batch && written {
             self.unsynced = true;
             self.publish(false);
         } else {
@@ -246,9 +272,10 @@ impl Writer<'_> {
             match decode(&bytes[pos..]) {
                 Ok((record, len)) => {
                     if let Record::Append(m) = record {
-                        if self.segs.pending.get(&m.id) == Some(&n) {
+                        if self.segs.pending.get(&m.id).is_some_and(|p| p.segment == n) {
+                            let before = self.buf.len();
                             encode_append(&m, &mut self.buf);
-                            ids.push(m.id);
+                            ids.push((m.id, (self.buf.len() - before) as u64));
                         }
                     }
                     pos += len;
@@ -259,8 +286,8 @@ impl Writer<'_> {
         let copied = self.segs.append(&self.buf).and_then(|seg| self.segs.sync().map(|()| seg));
         match copied {
             Ok(seg) => {
-                for id in ids {
-                    self.segs.track(id, seg);
+                for (id, len) in ids {
+                    self.segs.track(id, seg, len);
                 }
                 self.segs.delete_settled_prefix();
             }
