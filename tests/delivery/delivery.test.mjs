@@ -248,7 +248,10 @@ test('addon: keep-alive reuses connections across deliveries and retries', async
     const stats = await d.drain(10_000);
     assert.equal(stats.delivered, 200);
     assert.equal(server.received.length, 400, 'every message retried once after its 503');
-    assert.ok(server.connections <= 4, `400 requests over ${server.connections} connections (concurrency 4)`);
+    // Reuse, not a connection cap: hyper races a new connect against waiting for an idle one,
+    // and a connect that loses still finishes and joins the pool (the clean-clone run once saw
+    // 5). Without keep-alive this would be 400.
+    assert.ok(server.connections <= 8, `400 requests over ${server.connections} connections (concurrency 4)`);
     await d.close(100);
   });
 });
