@@ -273,8 +273,8 @@ pub(crate) struct Job {
     pub(crate) root: Arc<str>,
     pub(crate) event: Arc<str>,
     pub(crate) accepted_at_ms: u64,
-    pub(crate) data: String,
-    body: OnceLock<Result<Arc<[u8]>, EnvelopeError>>,
+    /// The event's data, until the body is built from it.
+    payload: Mutex<Payload>,
     /// The only sinks (by name) that may take it; empty = every sink whose filter wants it.
     only: Box<[Arc<str>]>,
     /// Sinks whose part of this message is not final yet (see [`Settled`]).
@@ -283,18 +283,64 @@ pub(crate) struct Job {
     dead: AtomicBool,
 }
 
+/// A job's payload: the event's data until its body is built (lazily, by the first worker that
+/// sends it), then the body alone — an event waiting out a retry holds one copy, not two. A
+/// body that cannot be built keeps the data, for the dead letter.
+enum Payload {
+    Data(String),
+    Built(Arc<[u8]>),
+    Failed(EnvelopeError, String),
+}
+
+impl Payload {
+    fn from_body(body: Result<Arc<[u8]>, EnvelopeError>) -> Mutex<Self> {
+        Mutex::new(match body {
+            Ok(body) => Self::Built(body),
+            Err(error) => Self::Failed(error, String::new()),
+        })
+    }
+}
+
 impl Job {
-    fn body(&self, limits: EnvelopeLimits) -> Result<Arc<[u8]>, EnvelopeError> {
-        self.body
-            .get_or_init(|| {
-                envelope::build(&self.event, self.accepted_at_ms, &self.data, limits).map(|b| Arc::from(b.into_bytes()))
-            })
-            .clone()
+    fn payload(&self) -> MutexGuard<'_, Payload> {
+        self.payload.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The body's length, once built.
-    pub(crate) fn body_len(&self) -> Option<usize> {
-        self.body.get().and_then(|b| b.as_ref().ok()).map(|b| b.len())
+    /// The body, built on first use (under the lock: the job's other sinks wait for it, once).
+    fn body(&self, limits: EnvelopeLimits) -> Result<Arc<[u8]>, EnvelopeError> {
+        let mut payload = self.payload();
+        let data = match &mut *payload {
+            Payload::Built(body) => return Ok(body.clone()),
+            Payload::Failed(error, _) => return Err(*error),
+            Payload::Data(data) => std::mem::take(data),
+        };
+        match envelope::build(&self.event, self.accepted_at_ms, &data, limits) {
+            Ok(text) => {
+                let body: Arc<[u8]> = Arc::from(text.into_bytes());
+                *payload = Payload::Built(body.clone());
+                Ok(body)
+            }
+            Err(error) => {
+                *payload = Payload::Failed(error, data);
+                Err(error)
+            }
+        }
+    }
+
+    /// The body's length once built, else the data's (`Err`).
+    pub(crate) fn body_len(&self) -> Result<usize, usize> {
+        match &*self.payload() {
+            Payload::Built(body) => Ok(body.len()),
+            Payload::Data(data) | Payload::Failed(_, data) => Err(data.len()),
+        }
+    }
+
+    /// The data of a job whose body could not be built (what its dead letter carries).
+    fn unbuilt_data(&self) -> String {
+        match &*self.payload() {
+            Payload::Data(data) | Payload::Failed(_, data) => data.clone(),
+            Payload::Built(_) => String::new(),
+        }
     }
 }
 
@@ -665,8 +711,7 @@ where
             run_id: message.run_id,
             event: message.event,
             accepted_at_ms: message.accepted_at_ms,
-            data: message.data,
-            body: body.map_or_else(OnceLock::new, |body| OnceLock::from(Ok(body))),
+            payload: Mutex::new(body.map_or(Payload::Data(message.data), Payload::Built)),
             only: only.into(),
             unsettled: AtomicUsize::new(takers),
             dead: AtomicBool::new(false),
@@ -697,8 +742,7 @@ where
             run_id,
             event: event.into(),
             accepted_at_ms: inner.runtime.now_ms(),
-            data: String::new(),
-            body: OnceLock::from(body),
+            payload: Payload::from_body(body),
             only: Box::default(),
             unsettled: AtomicUsize::new(takers),
             dead: AtomicBool::new(false),
@@ -821,8 +865,7 @@ where
             run_id,
             event: record.event.into(),
             accepted_at_ms: record.accepted_at_ms,
-            data: String::new(),
-            body: OnceLock::from(Ok(body)),
+            payload: Payload::from_body(Ok(body)),
             only: Box::default(),
             unsettled: AtomicUsize::new(1),
             dead: AtomicBool::new(false),
@@ -1287,6 +1330,9 @@ where
         slot.count(|c| c.attempts += 1);
         let response = self.until_shutdown(send).await;
         let finished = runtime.now_ms();
+        // Exact growth: a doubling Vec would hold room for 4 records from the first failure on,
+        // for every event waiting out a retry.
+        log.reserve_exact(1);
         let Some(response) = response else {
             log.push(AttemptRecord {
                 at_ms: started,
@@ -1332,7 +1378,7 @@ where
         // The exact bytes a replay will sign; built here if no attempt was made yet.
         let body = match job.body(inner.limits) {
             Ok(body) => String::from_utf8_lossy(&body).into_owned(),
-            Err(_) => job.data.clone(),
+            Err(_) => job.unbuilt_data(),
         };
         let record = DeadLetter {
             id: job.id.to_string(),

@@ -76,6 +76,36 @@ impl Work {
     }
 }
 
+/// An entry of the ready queue. A fresh event is only its job (most of a long queue): the
+/// queue's slots stay small, and a [`Work`] is made when a worker takes it.
+enum Ready {
+    Fresh(Arc<Job>),
+    Retried(Box<Work>),
+}
+
+impl Ready {
+    fn is_fresh(&self) -> bool {
+        match self {
+            Self::Fresh(_) => true,
+            Self::Retried(work) => work.is_fresh(),
+        }
+    }
+
+    fn events(&self) -> usize {
+        match self {
+            Self::Fresh(_) => 1,
+            Self::Retried(work) => work.jobs.len(),
+        }
+    }
+
+    fn into_work(self) -> Work {
+        match self {
+            Self::Fresh(job) => Work::fresh(job),
+            Self::Retried(work) => *work,
+        }
+    }
+}
+
 struct Delayed {
     due_ms: u64,
     seq: u64,
@@ -112,7 +142,7 @@ pub enum Take {
 /// One sink's scheduling state and counters.
 #[derive(Default)]
 pub struct Lane {
-    ready: VecDeque<(u64, Work)>,
+    ready: VecDeque<(u64, Ready)>,
     delayed: BinaryHeap<Reverse<Delayed>>,
     runs: HashMap<Arc<str>, VecDeque<Arc<Job>>>,
     seq: u64,
@@ -134,7 +164,7 @@ impl Lane {
             self.runs.insert(job.root.clone(), VecDeque::new());
         }
         self.counters.queued += 1;
-        self.ready.push_back((now_ms, Work::fresh(job)));
+        self.ready.push_back((now_ms, Ready::Fresh(job)));
     }
 
     /// Whether a push must wake a worker. Without `batch`, always. With it, only when the push
@@ -147,16 +177,16 @@ impl Lane {
             if order == Order::Run { usize::try_from(self.counters.waiting).unwrap_or(usize::MAX) } else { 0 };
         self.ready.len() <= 1
             || self.ready.len().saturating_add(waiting) >= batch.max_events
-            || self.ready.front().is_some_and(|(_, work)| !work.is_fresh())
+            || self.ready.front().is_some_and(|(_, entry)| !entry.is_fresh())
     }
 
     /// The oldest event not attempted yet, taken out (for `Overflow::DropOldest`); its run, if
     /// ordered, moves on to its next event.
     pub fn pop_oldest(&mut self, order: Order, now_ms: u64) -> Option<Arc<Job>> {
-        let position = self.ready.iter().position(|(_, work)| work.is_fresh())?;
-        let (_, mut work) = self.ready.remove(position)?;
+        let position = self.ready.iter().position(|(_, entry)| entry.is_fresh())?;
+        let (_, entry) = self.ready.remove(position)?;
         self.counters.queued -= 1;
-        let job = work.jobs.pop()?;
+        let job = entry.into_work().jobs.pop()?;
         if order == Order::Run {
             self.release(&job.root, now_ms);
         }
@@ -175,15 +205,16 @@ impl Lane {
         }
         // Back to the front, in due order: older than anything fresh, and holding their runs.
         for work in due.into_iter().rev() {
-            self.ready.push_front((now_ms, work));
+            self.ready.push_front((now_ms, Ready::Retried(Box::new(work))));
         }
         let next_due = self.delayed.peek().map(|Reverse(d)| d.due_ms);
         let Some((since, front)) = self.ready.front() else {
             return next_due.map_or(Take::Idle, Take::Until);
         };
         let Some(batch) = batch.filter(|_| front.is_fresh()) else {
-            let (_, mut work) = self.ready.pop_front().unwrap_or_else(|| unreachable!());
-            self.counters.queued -= work.jobs.len() as u64;
+            let (_, entry) = self.ready.pop_front().unwrap_or_else(|| unreachable!());
+            self.counters.queued -= entry.events() as u64;
+            let mut work = entry.into_work();
             if order == Order::Run && work.held.is_empty() {
                 work.held = vec![work.jobs[0].root.clone()];
             }
@@ -203,9 +234,9 @@ impl Lane {
         let mut work = Work { jobs: Vec::new(), batch: None, attempt: 0, log: Vec::new(), held: Vec::new() };
         let mut bytes = BATCH_OVERHEAD;
         while work.jobs.len() < batch.max_events && self.ready.front().is_some_and(|(_, w)| w.is_fresh()) {
-            let Some((_, mut head)) = self.ready.pop_front() else { break };
+            let Some((_, head)) = self.ready.pop_front() else { break };
             self.counters.queued -= 1;
-            let Some(job) = head.jobs.pop() else { continue };
+            let Some(job) = head.into_work().jobs.pop() else { continue };
             bytes += estimate(&job);
             let root = job.root.clone();
             work.jobs.push(job);
@@ -254,7 +285,7 @@ impl Lane {
             }
             held.retain(|root| *root != job.root);
             self.counters.queued += 1;
-            self.ready.push_front((now_ms, Work::fresh(job.clone())));
+            self.ready.push_front((now_ms, Ready::Fresh(job.clone())));
         }
     }
 
@@ -280,7 +311,7 @@ impl Lane {
             Some(Some(job)) => {
                 self.counters.waiting -= 1;
                 self.counters.queued += 1;
-                self.ready.push_back((now_ms, Work::fresh(job)));
+                self.ready.push_back((now_ms, Ready::Fresh(job)));
             }
             Some(None) => {
                 self.runs.remove(root);
@@ -291,7 +322,7 @@ impl Lane {
 
     /// Everything not in flight, taken out (shutdown): ready, delayed and waiting.
     pub fn take_all(&mut self) -> Vec<Work> {
-        let mut out: Vec<Work> = self.ready.drain(..).map(|(_, w)| w).collect();
+        let mut out: Vec<Work> = self.ready.drain(..).map(|(_, entry)| entry.into_work()).collect();
         out.extend(self.delayed.drain().map(|Reverse(d)| d.work));
         for (_, waiting) in self.runs.drain() {
             out.extend(waiting.into_iter().map(Work::fresh));
@@ -313,5 +344,5 @@ impl Lane {
 
 /// A job's size in a batch: its built body if there is one, else an upper estimate.
 fn estimate(job: &Job) -> usize {
-    job.body_len().map_or_else(|| item_bytes(&job.id, &[]) + job.data.len() + 96, |len| item_bytes(&job.id, &[]) + len)
+    item_bytes(&job.id, &[]) + job.body_len().unwrap_or_else(|data| data + 96)
 }
