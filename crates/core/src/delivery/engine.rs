@@ -82,6 +82,7 @@ use crate::delivery::batch::{self, item_bytes, BatchConfig, BATCH_OVERHEAD};
 use crate::delivery::dlq::{AttemptRecord, DeadLetter, DeadLetterReason, DeadLetterStore};
 use crate::delivery::envelope::{self, EnvelopeError, EnvelopeLimits};
 use crate::delivery::idempotency::IdAllocator;
+use crate::delivery::intern::Interner;
 use crate::delivery::lane::{Lane, Take, Work};
 pub use crate::delivery::lane::{Order, Overflow};
 use crate::delivery::message::{Accepted, FinalOutcome, Message, Settled, SettledFn};
@@ -382,6 +383,7 @@ struct Inner<R, S, D, H> {
     limits: EnvelopeLimits,
     slots: Vec<Slot<S>>,
     ids: Mutex<IdAllocator>,
+    interner: Mutex<Interner>,
     store: D,
     hooks: H,
     dead_tx: Sender<DeadItem>,
@@ -491,6 +493,7 @@ where
                 limits,
                 slots,
                 ids: Mutex::new(IdAllocator::default()),
+                interner: Mutex::new(Interner::default()),
                 store,
                 hooks,
                 dead_tx,
@@ -565,10 +568,11 @@ where
         }
         self.check_room(event)?;
         let id = self.mint_id(run_id, event, ends_run)?;
+        let (event, run_id) = self.intern(event, run_id);
         let message = Message {
             id,
-            event: event.into(),
-            run_id: run_id.into(),
+            event,
+            run_id,
             root_run_id: root_run_id.filter(|r| !r.is_empty()).map(Arc::from),
             accepted_at_ms: self.inner.runtime.now_ms(),
             data,
@@ -626,6 +630,12 @@ where
     /// Whether any sink's filter takes `event` (see [`crate::delivery::message`]).
     pub fn wants(&self, event: &str) -> bool {
         self.inner.slots.iter().any(|slot| slot.events.wants(event))
+    }
+
+    /// The shared copies of an event's name and run id (see [`crate::delivery::intern`]).
+    pub fn intern(&self, event: &str, run_id: &str) -> (Arc<str>, Arc<str>) {
+        let mut interner = self.inner.interner.lock().unwrap_or_else(PoisonError::into_inner);
+        (interner.event(event), interner.run(run_id))
     }
 
     /// Mints the id `enqueue` would give the next `event` of run `run_id`. `ends_run` says this

@@ -24,6 +24,7 @@ pub mod dlq;
 pub mod engine;
 pub mod envelope;
 pub mod idempotency;
+pub mod intern;
 mod lane;
 pub mod message;
 pub mod retry;

@@ -307,10 +307,11 @@ impl Spool {
         }
         engine.check_room(event).map_err(to_js)?;
         let id = engine.mint_id(run_id, event, ends_run).map_err(to_js)?;
+        let (event, run_id) = engine.intern(event, run_id);
         let message = Message {
             id,
-            event: event.into(),
-            run_id: run_id.into(),
+            event,
+            run_id,
             root_run_id: root_run_id.filter(|r| !r.is_empty()).map(Arc::from),
             accepted_at_ms: NodeRuntime.now_ms(),
             data,
