@@ -257,17 +257,30 @@ test('the web build and the WebAssembly fallback refuse spool with a clear error
   assert.match(stdout, /^ERR_RUNWIRE_INVALID_ARGUMENT .*native addon/);
 });
 
-test('a burst larger than a segment is cut at segment ends, and every part stays on disk while pending', async () => {
+/**
+ * A delivery with a spool of 4 KiB segments in a fresh directory, whose sink's deliveries for
+ * which `holds(event)` is true wait until `release()`. Cleans up after `body`.
+ */
+async function withSmallSegments(prefix, holds, body) {
   const rw = await import('runwire');
-  const dir = mkdtempSync(join(tmpdir(), 'runwire-spool-burst-'));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   let release;
   const held = new Promise((resolve) => { release = resolve; });
   try {
     const d = rw.createDelivery({
       exitDrainMs: false,
       spool: { dir, fsync: 'never', segmentBytes: 4096 },
-      sinks: [{ events: ['on_custom_event'], concurrency: 4, send: () => held }],
+      sinks: [{ events: ['on_custom_event'], concurrency: 4, send: async ({ body: text }) => { if (holds(JSON.parse(text))) await held; } }],
     });
+    await body(d, dir, release);
+  } finally {
+    release();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a burst larger than a segment is cut at segment ends, and every part stays on disk while pending', async () => {
+  await withSmallSegments('runwire-spool-burst-', () => true, async (d, dir, release) => {
     // One synchronous burst: the writer takes most of it as a few large groups.
     for (let n = 0; n < 600; n += 1) d.send('on_custom_event', `r${n}`, { n, pad: 'p'.repeat(60) });
     assert.ok(await d.flush(5_000));
@@ -283,24 +296,12 @@ test('a burst larger than a segment is cut at segment ends, and every part stays
     release();
     assert.equal((await d.drain(5_000)).delivered, 600);
     await d.close(1_000);
-  } finally {
-    release();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('segments rotate and compact: one long-pending event is rewritten forward, old files go', async () => {
-  const rw = await import('runwire');
-  const dir = mkdtempSync(join(tmpdir(), 'runwire-spool-compact-'));
-  let release;
-  const held = new Promise((resolve) => { release = resolve; });
-  try {
-    const d = rw.createDelivery({
-      exitDrainMs: false,
-      spool: { dir, fsync: 'never', segmentBytes: 4096 },
-      // Event 0 stays pending until released; every other one is delivered at once.
-      sinks: [{ events: ['on_custom_event'], concurrency: 4, send: async ({ body }) => { if (JSON.parse(body).data.n === 0) await held; } }],
-    });
+  // Event 0 stays pending until released; every other one is delivered at once.
+  await withSmallSegments('runwire-spool-compact-', (body) => body.data.n === 0, async (d, dir, release) => {
     for (let n = 0; n < 2_000; n += 1) {
       d.send('on_custom_event', `r${n}`, { n, pad: 'p'.repeat(60) });
       if (n % 100 === 99) {
@@ -326,8 +327,5 @@ test('segments rotate and compact: one long-pending event is rewritten forward, 
     assert.equal(stats.delivered, 2_000);
     assert.equal(stats.spool.pending, 0);
     await d.close(1_000);
-  } finally {
-    release();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
