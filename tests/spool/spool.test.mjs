@@ -3,7 +3,8 @@
  * redelivers with the same webhook-id and body bytes; a torn last record and a flipped byte are
  * reported (`spool.corrupt`) and the rest recovered; `maxBytes` and a really full filesystem
  * give `ERR_RUNWIRE_SPOOL_FULL` and a hook, and nothing handed over is lost; the web build and
- * the WebAssembly fallback refuse `spool` with a clear error.
+ * the WebAssembly fallback refuse `spool` with a clear error; segments rotate and compact, and a
+ * run's events come back in emit order after compaction moved its first one forward.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -328,4 +329,36 @@ test('segments rotate and compact: one long-pending event is rewritten forward, 
     assert.equal(stats.spool.pending, 0);
     await d.close(1_000);
   });
+});
+
+test('compaction keeps each run in emit order across a restart: a copy written forward keeps its first place', async () => {
+  const rw = await import('runwire');
+  const dir = mkdtempSync(join(tmpdir(), 'runwire-spool-order-'));
+  try {
+    // A life that ends with run `slow`'s first event copied forward past its second (see the script).
+    const { stdout } = await run(process.execPath, ['tests/spool/reorder.mjs', dir], { timeoutMs: 60_000 });
+    const left = JSON.parse(stdout.trim().split('\n').pop());
+    assert.ok(left.moved && left.oneAfterTwo, `slow 1 was copied forward past slow 2, its segment deleted: ${JSON.stringify(left)}`);
+    assert.equal(left.spool.pending, 42);
+    const delivered = [];
+    const d = rw.createDelivery({
+      exitDrainMs: false,
+      spool: { dir, fsync: 'batch' },
+      sinks: [{
+        events: ['on_custom_event'],
+        ordering: 'run',
+        concurrency: 1,
+        send: async ({ run_id: runId, body }) => { delivered.push(`${runId}:${JSON.parse(body).data.step ?? JSON.parse(body).data.n}`); },
+      }],
+    });
+    const stats = await d.drain(10_000);
+    assert.equal(stats.spool.recovered, 42);
+    assert.equal(stats.delivered, 42);
+    assert.deepEqual(delivered.filter((d) => d.startsWith('slow:')), ['slow:1', 'slow:2']);
+    // The rest in the order of acceptance too (one worker; `slow` 2 only waited for `slow` 1).
+    assert.deepEqual(delivered.filter((d) => !d.startsWith('slow:')), Array.from({ length: 40 }, (_, n) => `held${n}:${n}`));
+    await d.close(1_000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

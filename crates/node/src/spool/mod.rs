@@ -23,7 +23,9 @@
 //! and deletes the oldest segments once nothing in them is pending. A long-pending message in an
 //! old segment would pin every later one, so when the oldest segment holds few pending messages
 //! (at most 64, or 1 in 16) its survivors are rewritten forward into the newest segment (fsync),
-//! and the old file goes.
+//! and the old file goes. A copy is a Moved record that keeps where the message was first
+//! appended, so a restart still hands the messages back in the order they were accepted (and a
+//! run ordered per run keeps its emit order after a crash).
 //!
 //! ## Restart
 //!

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use runwire_core::delivery::spool::record::append_len;
+use runwire_core::delivery::spool::record::{append_len, Origin};
 use runwire_core::delivery::spool::recovery::{Recovered, Recovery};
 
 use super::lock::DirLock;
@@ -43,13 +43,15 @@ pub struct SegmentInfo {
     pub live_bytes: u64,
 }
 
-/// Where a pending message's (newest) Append record is.
+/// Where a pending message's (newest) record is, and where it was first appended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Place {
     /// The segment.
     pub segment: u64,
     /// The record's length.
     pub bytes: u64,
+    /// Its first Append: what a copy written forward carries, so recovery keeps the order.
+    pub origin: Origin,
 }
 
 /// The open spool directory.
@@ -122,7 +124,7 @@ impl Segments {
         let mut pending = HashMap::with_capacity(recovered.pending.len());
         for p in &recovered.pending {
             let bytes = append_len(&p.message) as u64;
-            pending.insert(p.message.id.clone(), Place { segment: p.segment, bytes });
+            pending.insert(p.message.id.clone(), Place { segment: p.segment, bytes, origin: p.origin });
             let seg = info.entry(p.segment).or_default();
             seg.live += 1;
             seg.live_bytes += bytes;
@@ -205,13 +207,23 @@ impl Segments {
         self.current.sync_data()
     }
 
-    /// Records that `id`'s Append (`bytes` long) went to segment `seg`.
+    /// Records that `id`'s Append (`bytes` long) went to segment `seg`, its first place.
     pub fn track(&mut self, id: Arc<str>, seg: u64, bytes: u64) {
-        let info = self.info.entry(seg).or_default();
+        let index = self.info.get(&seg).map_or(0, |s| s.appended);
+        self.place(id, Place { segment: seg, bytes, origin: Origin { segment: seg, index } });
+    }
+
+    /// Records that a copy of `id` (a Moved record, `bytes` long) went to segment `seg`.
+    pub fn track_moved(&mut self, id: Arc<str>, seg: u64, bytes: u64, origin: Origin) {
+        self.place(id, Place { segment: seg, bytes, origin });
+    }
+
+    fn place(&mut self, id: Arc<str>, place: Place) {
+        let info = self.info.entry(place.segment).or_default();
         info.appended += 1;
         info.live += 1;
-        info.live_bytes += bytes;
-        if let Some(old) = self.pending.insert(id, Place { segment: seg, bytes }) {
+        info.live_bytes += place.bytes;
+        if let Some(old) = self.pending.insert(id, place) {
             self.forget(old);
         }
     }

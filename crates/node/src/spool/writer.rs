@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use runwire_core::delivery::message::{Accepted, Message};
 use runwire_core::delivery::spool::config::Fsync;
-use runwire_core::delivery::spool::record::{decode, encode_append, encode_settled, Record};
+use runwire_core::delivery::spool::record::{decode, encode_append, encode_moved, encode_settled, Record};
 use runwire_core::error::DeliveryError;
 
 use super::segments::Segments;
@@ -261,21 +261,22 @@ impl Writer<'_> {
         self.publish(!self.unsynced);
     }
 
-    /// Copies segment `n`'s still-pending messages into the newest segment, fsyncs, and lets the
-    /// old file go.
+    /// Copies segment `n`'s still-pending messages into the newest segment as Moved records
+    /// (each with the place of its first Append, so a restart hands a run's events back in emit
+    /// order), fsyncs, and lets the old file go.
     fn rewrite_forward(&mut self, n: u64) {
         let Ok(bytes) = std::fs::read(self.segs.path(n)) else { return };
         self.buf.clear();
-        let mut ids = Vec::new();
+        let mut copies = Vec::new();
         let mut pos = 0;
         while pos < bytes.len() {
             match decode(&bytes[pos..]) {
                 Ok((record, len)) => {
-                    if let Record::Append(m) = record {
-                        if self.segs.pending.get(&m.id).is_some_and(|p| p.segment == n) {
-                            let before = self.buf.len();
-                            encode_append(&m, &mut self.buf);
-                            ids.push((m.id, (self.buf.len() - before) as u64));
+                    if let Record::Append(m) | Record::Moved(_, m) = record {
+                        if let Some(place) = self.segs.pending.get(&m.id).filter(|p| p.segment == n) {
+                            let (origin, before) = (place.origin, self.buf.len());
+                            encode_moved(origin, &m, &mut self.buf);
+                            copies.push((m.id, (self.buf.len() - before) as u64, origin));
                         }
                     }
                     pos += len;
@@ -286,8 +287,8 @@ impl Writer<'_> {
         let copied = self.segs.append(&self.buf).and_then(|seg| self.segs.sync().map(|()| seg));
         match copied {
             Ok(seg) => {
-                for (id, len) in ids {
-                    self.segs.track(id, seg, len);
+                for (id, len, origin) in copies {
+                    self.segs.track_moved(id, seg, len, origin);
                 }
                 self.segs.delete_settled_prefix();
             }

@@ -18,7 +18,8 @@
 //! ```
 //!
 //! `len` counts `kind` + `payload`; `crc32` (IEEE, the `crc32fast` crate) covers the same bytes.
-//! Kinds: `1` = Append (a [`Message`](crate::delivery::message::Message)), `2` = Settled (an id).
+//! Kinds: `1` = Append (a [`Message`](crate::delivery::message::Message)), `2` = Settled (an id),
+//! `3` = Moved (an Append payload after the [`record::Origin`] of its first Append).
 //! Strings are `[u32 len][UTF-8 bytes]`; see [`record`] for the payloads.
 //!
 //! ## Corruption
@@ -35,9 +36,12 @@
 //! A Settled record is always appended after its message's Append, so it lives in the same or a
 //! later segment. Segments are therefore deleted only as a **prefix** (oldest first, once every
 //! message appended in them settled or was rewritten forward): a deleted segment can only hold
-//! Settled records for messages whose Append is gone too. A message rewritten forward (same
-//! record, appended again to the newest segment) appears twice; recovery keeps its first
-//! position in the order and counts it once.
+//! Settled records for messages whose Append is gone too. A message rewritten forward is
+//! appended again to the newest segment as a Moved record carrying its [`record::Origin`] (the
+//! segment and place of its first Append), and keeps that origin when it moves again. Recovery
+//! counts a message once and orders the pending ones by origin: the order they were accepted in,
+//! whether or not the original segment is still there. Without it, a run's first event copied
+//! forward would come back after the run's later events, which ordering per run must not allow.
 
 pub mod config;
 pub mod record;

@@ -3,7 +3,9 @@
 //! Payloads:
 //! - Append (kind 1): `str id, str event, str run_id, u8 has_root, [str root], u64 accepted_at_ms,
 //!   str data`;
-//! - Settled (kind 2): `str id`.
+//! - Settled (kind 2): `str id`;
+//! - Moved (kind 3): `u64 origin segment, u64 origin index`, then an Append payload — a pending
+//!   message that compaction copied forward, with the place of its first Append (see [`Origin`]).
 //!
 //! `str` is `[u32 len][UTF-8 bytes]`, integers little-endian.
 
@@ -18,12 +20,28 @@ pub const MAX_RECORD_BYTES: usize = 512 * 1024 * 1024;
 
 const KIND_APPEND: u8 = 1;
 const KIND_SETTLED: u8 = 2;
+const KIND_MOVED: u8 = 3;
+
+/// Where a message's first Append record was written: the segment's number and the record's
+/// place among the Append records of that segment. Segments are numbered in the order they were
+/// written, so origins order messages as they were accepted, and a copy compaction writes
+/// forward (a [`Record::Moved`]) keeps its origin: recovery orders by it, so a run's events are
+/// handed back in emit order even after the segment of the first one is gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    /// The segment number.
+    pub segment: u64,
+    /// The place among that segment's Append records.
+    pub index: u64,
+}
 
 /// One record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Record {
-    /// A message accepted (or rewritten forward by compaction).
+    /// A message accepted (or, written by an older version, rewritten forward by compaction).
     Append(Message),
+    /// A pending message copied forward by compaction, with where it was first appended.
+    Moved(Origin, Message),
     /// The message with this id reached its final outcome.
     Settled(Arc<str>),
 }
@@ -47,12 +65,27 @@ pub fn encode(record: &Record, out: &mut Vec<u8>) {
     match record {
         Record::Append(m) => encode_append(m, out),
         Record::Settled(id) => encode_settled(id, out),
+        Record::Moved(origin, m) => encode_moved(*origin, m, out),
     }
 }
 
 /// Appends an Append record for `m` to `out` (without cloning the message).
 pub fn encode_append(m: &Message, out: &mut Vec<u8>) {
     let start = begin(out, KIND_APPEND);
+    put_message(out, m);
+    seal(out, start);
+}
+
+/// Appends a Moved record for `m`, first appended at `origin`, to `out`.
+pub fn encode_moved(origin: Origin, m: &Message, out: &mut Vec<u8>) {
+    let start = begin(out, KIND_MOVED);
+    out.extend_from_slice(&origin.segment.to_le_bytes());
+    out.extend_from_slice(&origin.index.to_le_bytes());
+    put_message(out, m);
+    seal(out, start);
+}
+
+fn put_message(out: &mut Vec<u8>, m: &Message) {
     put_str(out, &m.id);
     put_str(out, &m.event);
     put_str(out, &m.run_id);
@@ -65,7 +98,6 @@ pub fn encode_append(m: &Message, out: &mut Vec<u8>) {
     }
     out.extend_from_slice(&m.accepted_at_ms.to_le_bytes());
     put_str(out, &m.data);
-    seal(out, start);
 }
 
 /// Appends a Settled record for `id` to `out`.
@@ -104,6 +136,11 @@ pub fn append_len(message: &Message) -> usize {
         + message.data.len()
 }
 
+/// The encoded size of `message`'s Moved record.
+pub fn moved_len(message: &Message) -> usize {
+    append_len(message) + 16
+}
+
 struct Reader<'a>(&'a [u8]);
 
 impl<'a> Reader<'a> {
@@ -131,30 +168,29 @@ impl<'a> Reader<'a> {
     }
 }
 
+fn read_message(r: &mut Reader<'_>) -> Option<Message> {
+    let id = r.str()?;
+    let event = r.str()?;
+    let run_id = r.str()?;
+    let root_run_id = match r.u8()? {
+        0 => None,
+        1 => Some(Arc::from(r.str()?)),
+        _ => return None,
+    };
+    let accepted_at_ms = r.u64()?;
+    let data = r.str()?.to_owned();
+    Some(Message { id: id.into(), event: event.into(), run_id: run_id.into(), root_run_id, accepted_at_ms, data })
+}
+
 fn parse_body(body: &[u8]) -> Option<Record> {
     let mut r = Reader(body);
     let record = match r.u8()? {
-        KIND_APPEND => {
-            let id = r.str()?;
-            let event = r.str()?;
-            let run_id = r.str()?;
-            let root_run_id = match r.u8()? {
-                0 => None,
-                1 => Some(Arc::from(r.str()?)),
-                _ => return None,
-            };
-            let accepted_at_ms = r.u64()?;
-            let data = r.str()?.to_owned();
-            Record::Append(Message {
-                id: id.into(),
-                event: event.into(),
-                run_id: run_id.into(),
-                root_run_id,
-                accepted_at_ms,
-                data,
-            })
-        }
+        KIND_APPEND => Record::Append(read_message(&mut r)?),
         KIND_SETTLED => Record::Settled(r.str()?.into()),
+        KIND_MOVED => {
+            let origin = Origin { segment: r.u64()?, index: r.u64()? };
+            Record::Moved(origin, read_message(&mut r)?)
+        }
         _ => return None,
     };
     // Trailing bytes inside a checksummed record mean a writer bug or a CRC false match.
@@ -173,7 +209,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Record, usize), DecodeError> {
     // The kind byte is checked before the length: garbage rarely names a valid kind.
     match r.0.first() {
         None => return Err(DecodeError::Truncated),
-        Some(&KIND_APPEND | &KIND_SETTLED) => {}
+        Some(&KIND_APPEND | &KIND_SETTLED | &KIND_MOVED) => {}
         Some(_) => return Err(DecodeError::Corrupt),
     }
     let body = r.take(len).ok_or(DecodeError::Truncated)?;
@@ -200,12 +236,15 @@ mod tests {
     }
 
     #[test]
-    fn round_trips_both_kinds() {
-        for record in [Record::Append(message(1)), Record::Append(message(2)), Record::Settled("a:b:1".into())] {
+    fn round_trips_every_kind() {
+        let moved = Record::Moved(Origin { segment: 7, index: u64::from(u32::MAX) + 3 }, message(4));
+        for record in [Record::Append(message(1)), Record::Append(message(2)), Record::Settled("a:b:1".into()), moved] {
             let mut out = Vec::new();
             encode(&record, &mut out);
-            if let Record::Append(m) = &record {
-                assert_eq!(out.len(), append_len(m));
+            match &record {
+                Record::Append(m) => assert_eq!(out.len(), append_len(m)),
+                Record::Moved(_, m) => assert_eq!(out.len(), moved_len(m)),
+                Record::Settled(_) => {}
             }
             assert_eq!(decode(&out), Ok((record, out.len())));
         }
@@ -213,16 +252,18 @@ mod tests {
 
     #[test]
     fn every_truncation_is_truncated_and_every_flipped_byte_is_caught() {
-        let mut out = Vec::new();
-        encode(&Record::Append(message(3)), &mut out);
-        for cut in 0..out.len() {
-            assert!(decode(&out[..cut]).is_err(), "cut at {cut}");
-        }
-        for i in 0..out.len() {
-            for bit in [0x01, 0x80] {
-                let mut bad = out.clone();
-                bad[i] ^= bit;
-                assert!(!matches!(decode(&bad), Ok((_, n)) if n == out.len() && bad != out), "byte {i}");
+        for record in [Record::Append(message(3)), Record::Moved(Origin { segment: 1, index: 2 }, message(5))] {
+            let mut out = Vec::new();
+            encode(&record, &mut out);
+            for cut in 0..out.len() {
+                assert!(decode(&out[..cut]).is_err(), "cut at {cut}");
+            }
+            for i in 0..out.len() {
+                for bit in [0x01, 0x80] {
+                    let mut bad = out.clone();
+                    bad[i] ^= bit;
+                    assert!(!matches!(decode(&bad), Ok((_, n)) if n == out.len() && bad != out), "byte {i}");
+                }
             }
         }
         assert_eq!(decode(&[]), Err(DecodeError::Truncated));

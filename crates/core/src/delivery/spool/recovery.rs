@@ -1,10 +1,11 @@
-//! Reading segments back after a restart: which messages are still pending, in their original
-//! order, and where the files were damaged.
+//! Reading segments back after a restart: which messages are still pending, in the order they
+//! were first appended (their [`Origin`]s, which copies compaction wrote forward keep), and where
+//! the files were damaged.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::record::{decode, Record};
+use super::record::{decode, Origin, Record};
 use crate::delivery::message::Message;
 
 /// A damaged region that recovery skipped.
@@ -20,12 +21,14 @@ pub struct Corruption {
     pub torn_tail: bool,
 }
 
-/// A message still pending, and the newest segment holding its Append record.
+/// A message still pending, where it was first appended, and the newest segment holding it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
     /// The message as first accepted.
     pub message: Message,
-    /// The segment that holds (the newest copy of) its Append.
+    /// Where its first Append was written: its place in the order.
+    pub origin: Origin,
+    /// The segment that holds (the newest copy of) its record.
     pub segment: u64,
 }
 
@@ -41,7 +44,7 @@ pub struct Recovery {
 /// What recovery found.
 #[derive(Debug, Default)]
 pub struct Recovered {
-    /// Pending messages in the order they were first appended.
+    /// Pending messages in the order they were first appended (by [`Origin`]).
     pub pending: Vec<Pending>,
     /// Damaged regions, in file order.
     pub corrupt: Vec<Corruption>,
@@ -53,10 +56,15 @@ impl Recovery {
     /// Applies the records of segment number `segment` (its whole content).
     pub fn read_segment(&mut self, segment: u64, bytes: &[u8]) {
         let mut pos = 0;
+        let mut appends = 0;
         while pos < bytes.len() {
             match decode(&bytes[pos..]) {
                 Ok((record, n)) => {
-                    self.apply(segment, record);
+                    let here = Origin { segment, index: appends };
+                    if matches!(record, Record::Append(_)) {
+                        appends += 1;
+                    }
+                    self.apply(segment, here, record);
                     pos += n;
                 }
                 Err(_) => {
@@ -77,21 +85,12 @@ impl Recovery {
         }
     }
 
-    fn apply(&mut self, segment: u64, record: Record) {
+    /// `here`: where an Append at this point of the file was first appended (the place itself).
+    fn apply(&mut self, segment: u64, here: Origin, record: Record) {
         self.records += 1;
         match record {
-            Record::Append(message) => match self.index.get(&message.id) {
-                // A copy rewritten forward: same message, newer segment, first position kept.
-                Some(&i) => {
-                    if let Some(p) = &mut self.entries[i] {
-                        p.segment = segment;
-                    }
-                }
-                None => {
-                    self.index.insert(message.id.clone(), self.entries.len());
-                    self.entries.push(Some(Pending { message, segment }));
-                }
-            },
+            Record::Append(message) => self.pending(segment, here, message),
+            Record::Moved(origin, message) => self.pending(segment, origin, message),
             Record::Settled(id) => {
                 if let Some(i) = self.index.remove(&id) {
                     self.entries[i] = None;
@@ -100,13 +99,27 @@ impl Recovery {
         }
     }
 
+    fn pending(&mut self, segment: u64, origin: Origin, message: Message) {
+        match self.index.get(&message.id) {
+            // A copy written forward while its original is still here: the first place is kept.
+            Some(&i) => {
+                if let Some(p) = &mut self.entries[i] {
+                    p.segment = segment;
+                }
+            }
+            None => {
+                self.index.insert(message.id.clone(), self.entries.len());
+                self.entries.push(Some(Pending { message, origin, segment }));
+            }
+        }
+    }
+
     /// The pending messages (first-append order) and the damage found.
     pub fn finish(self) -> Recovered {
-        Recovered {
-            pending: self.entries.into_iter().flatten().collect(),
-            corrupt: self.corrupt,
-            records: self.records,
-        }
+        let mut pending: Vec<Pending> = self.entries.into_iter().flatten().collect();
+        // Stable: copies an older version wrote forward as plain Appends keep their file order.
+        pending.sort_by_key(|p| p.origin);
+        Recovered { pending, corrupt: self.corrupt, records: self.records }
     }
 }
 
@@ -161,6 +174,50 @@ mod tests {
         let out = rec.finish();
         assert_eq!(ids(&out), ["r1:on_custom_event:1", "r2:on_custom_event:1"]);
         assert_eq!((out.pending[0].segment, out.pending[1].segment), (5, 0));
+    }
+
+    #[test]
+    fn a_copy_moved_past_younger_messages_is_recovered_in_its_first_place() {
+        // r1 was first appended at (0, 0); its segment 0 was rewritten forward into segment 3 and
+        // deleted. r2 (segment 1) and r4 (segment 3, before the copy) are younger.
+        let mut rec = Recovery::default();
+        rec.read_segment(1, &segment(&[Record::Append(message(2))]));
+        rec.read_segment(
+            3,
+            &segment(&[
+                Record::Append(message(4)),
+                Record::Moved(Origin { segment: 0, index: 0 }, message(1)),
+                Record::Moved(Origin { segment: 0, index: 5 }, message(3)),
+            ]),
+        );
+        let out = rec.finish();
+        assert_eq!(
+            ids(&out),
+            ["r1:on_custom_event:1", "r3:on_custom_event:1", "r2:on_custom_event:1", "r4:on_custom_event:1"]
+        );
+        assert_eq!(out.pending[0].origin, Origin { segment: 0, index: 0 });
+        assert_eq!((out.pending[0].segment, out.pending[2].segment), (3, 1));
+        // Moved again (segment 3 → 6): the origin stays, so does the order.
+        let mut rec = Recovery::default();
+        rec.read_segment(1, &segment(&[Record::Append(message(2))]));
+        rec.read_segment(6, &segment(&[Record::Moved(Origin { segment: 0, index: 0 }, message(1))]));
+        assert_eq!(ids(&rec.finish()), ["r1:on_custom_event:1", "r2:on_custom_event:1"]);
+    }
+
+    #[test]
+    fn a_moved_copy_beside_its_original_counts_once_and_settles() {
+        let mut rec = Recovery::default();
+        rec.read_segment(0, &segment(&[Record::Append(message(1)), Record::Append(message(2))]));
+        rec.read_segment(
+            2,
+            &segment(&[
+                Record::Moved(Origin { segment: 0, index: 1 }, message(2)),
+                Record::Settled("r1:on_custom_event:1".into()),
+            ]),
+        );
+        let out = rec.finish();
+        assert_eq!(ids(&out), ["r2:on_custom_event:1"]);
+        assert_eq!((out.pending[0].origin, out.pending[0].segment), (Origin { segment: 0, index: 1 }, 2));
     }
 
     #[test]
