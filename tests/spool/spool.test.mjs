@@ -331,34 +331,44 @@ test('segments rotate and compact: one long-pending event is rewritten forward, 
   });
 });
 
-test('compaction keeps each run in emit order across a restart: a copy written forward keeps its first place', async () => {
-  const rw = await import('runwire');
-  const dir = mkdtempSync(join(tmpdir(), 'runwire-spool-order-'));
-  try {
-    // A life that ends with run `slow`'s first event copied forward past its second (see the script).
-    const { stdout } = await run(process.execPath, ['tests/spool/reorder.mjs', dir], { timeoutMs: 60_000 });
-    const left = JSON.parse(stdout.trim().split('\n').pop());
-    assert.ok(left.moved && left.oneAfterTwo, `slow 1 was copied forward past slow 2, its segment deleted: ${JSON.stringify(left)}`);
-    assert.equal(left.spool.pending, 42);
-    const delivered = [];
-    const d = rw.createDelivery({
-      exitDrainMs: false,
-      spool: { dir, fsync: 'batch' },
-      sinks: [{
-        events: ['on_custom_event'],
-        ordering: 'run',
-        concurrency: 1,
-        send: async ({ run_id: runId, body }) => { delivered.push(`${runId}:${JSON.parse(body).data.step ?? JSON.parse(body).data.n}`); },
-      }],
-    });
-    const stats = await d.drain(10_000);
-    assert.equal(stats.spool.recovered, 42);
-    assert.equal(stats.delivered, 42);
-    assert.deepEqual(delivered.filter((d) => d.startsWith('slow:')), ['slow:1', 'slow:2']);
-    // The rest in the order of acceptance too (one worker; `slow` 2 only waited for `slow` 1).
-    assert.deepEqual(delivered.filter((d) => !d.startsWith('slow:')), Array.from({ length: 40 }, (_, n) => `held${n}:${n}`));
-    await d.close(1_000);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+for (const [mode, extra] of [['one by one', {}], ['in batches', { batch: { maxEvents: 8, lingerMs: 5 } }]]) {
+  test(`compaction keeps each run in emit order across a restart, ${mode}: a copy written forward keeps its first place`, async () => {
+    const rw = await import('runwire');
+    const dir = mkdtempSync(join(tmpdir(), 'runwire-spool-order-'));
+    try {
+      // A life that ends with run `slow`'s first event copied forward past its second (see the script).
+      const { stdout } = await run(process.execPath, ['tests/spool/reorder.mjs', dir], { timeoutMs: 60_000 });
+      const left = JSON.parse(stdout.trim().split('\n').pop());
+      assert.ok(left.moved && left.oneAfterTwo, `slow 1 was copied forward past slow 2, its segment deleted: ${JSON.stringify(left)}`);
+      assert.equal(left.spool.pending, 42);
+      const delivered = [];
+      let calls = 0;
+      const label = (id, data) => `${id.split(':')[0]}:${data.step ?? data.n}`;
+      const d = rw.createDelivery({
+        exitDrainMs: false,
+        spool: { dir, fsync: 'batch' },
+        sinks: [{
+          events: ['on_custom_event'],
+          ordering: 'run',
+          concurrency: 1,
+          ...extra,
+          send: async ({ id, body, events }) => {
+            calls += 1;
+            if (events) for (const item of events) delivered.push(label(item.id, item.data));
+            else delivered.push(label(id, JSON.parse(body).data));
+          },
+        }],
+      });
+      const stats = await d.drain(10_000);
+      assert.equal(stats.spool.recovered, 42);
+      assert.equal(stats.delivered, 42);
+      if (extra.batch) assert.ok(calls <= 12, `42 events in batches of up to 8: ${calls} calls`);
+      assert.deepEqual(delivered.filter((x) => x.startsWith('slow:')), ['slow:1', 'slow:2']);
+      // The rest in the order of acceptance too (one worker; `slow` 2 only waited for `slow` 1).
+      assert.deepEqual(delivered.filter((x) => !x.startsWith('slow:')), Array.from({ length: 40 }, (_, n) => `held${n}:${n}`));
+      await d.close(1_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
