@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use runwire_core::delivery::spool::record::{append_len, Origin};
+use runwire_core::delivery::spool::record::{append_len, moved_len, Origin};
 use runwire_core::delivery::spool::recovery::{Recovered, Recovery};
 
 use super::lock::DirLock;
@@ -123,7 +123,9 @@ impl Segments {
         let recovered = recovery.finish();
         let mut pending = HashMap::with_capacity(recovered.pending.len());
         for p in &recovered.pending {
-            let bytes = append_len(&p.message) as u64;
+            // A copy compaction wrote forward (a Moved record) lives past its origin's segment.
+            let moved = p.origin.segment != p.segment;
+            let bytes = if moved { moved_len(&p.message) } else { append_len(&p.message) } as u64;
             pending.insert(p.message.id.clone(), Place { segment: p.segment, bytes, origin: p.origin });
             let seg = info.entry(p.segment).or_default();
             seg.live += 1;
