@@ -104,6 +104,14 @@ impl Ready {
             Self::Retried(work) => *work,
         }
     }
+
+    /// The job of a fresh entry (one event), without making a [`Work`] for it.
+    fn into_job(self) -> Option<Arc<Job>> {
+        match self {
+            Self::Fresh(job) => Some(job),
+            Self::Retried(work) => work.jobs.into_iter().next(),
+        }
+    }
 }
 
 struct Delayed {
@@ -186,7 +194,7 @@ impl Lane {
         let position = self.ready.iter().position(|(_, entry)| entry.is_fresh())?;
         let (_, entry) = self.ready.remove(position)?;
         self.counters.queued -= 1;
-        let job = entry.into_work().jobs.pop()?;
+        let job = entry.into_job()?;
         if order == Order::Run {
             self.release(&job.root, now_ms);
         }
@@ -236,7 +244,7 @@ impl Lane {
         while work.jobs.len() < batch.max_events && self.ready.front().is_some_and(|(_, w)| w.is_fresh()) {
             let Some((_, head)) = self.ready.pop_front() else { break };
             self.counters.queued -= 1;
-            let Some(job) = head.into_work().jobs.pop() else { continue };
+            let Some(job) = head.into_job() else { continue };
             bytes += estimate(&job);
             let root = job.root.clone();
             work.jobs.push(job);

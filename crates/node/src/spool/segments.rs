@@ -35,7 +35,8 @@ const REWRITE_MAX_LIVE: u64 = 64;
 pub struct SegmentInfo {
     /// Bytes in the file.
     pub bytes: u64,
-    /// Append records tracked in it (this life, or recovered pending).
+    /// Message records (Append and Moved) tracked in it (this life, or recovered pending): the
+    /// next Append's place in the segment, its [`Origin`] index.
     pub appended: u64,
     /// Of those, messages still pending.
     pub live: u64,

@@ -23,7 +23,7 @@ const KIND_SETTLED: u8 = 2;
 const KIND_MOVED: u8 = 3;
 
 /// Where a message's first Append record was written: the segment's number and the record's
-/// place among the Append records of that segment. Segments are numbered in the order they were
+/// place among the message records (Append and Moved) of that segment. Segments are numbered in the order they were
 /// written, so origins order messages as they were accepted, and a copy compaction writes
 /// forward (a [`Record::Moved`]) keeps its origin: recovery orders by it, so a run's events are
 /// handed back in emit order even after the segment of the first one is gone.
@@ -31,7 +31,7 @@ const KIND_MOVED: u8 = 3;
 pub struct Origin {
     /// The segment number.
     pub segment: u64,
-    /// The place among that segment's Append records.
+    /// The place among that segment's message records.
     pub index: u64,
 }
 

@@ -56,13 +56,14 @@ impl Recovery {
     /// Applies the records of segment number `segment` (its whole content).
     pub fn read_segment(&mut self, segment: u64, bytes: &[u8]) {
         let mut pos = 0;
-        let mut appends = 0;
+        // The place among the segment's message records, as the writer counts them.
+        let mut messages = 0;
         while pos < bytes.len() {
             match decode(&bytes[pos..]) {
                 Ok((record, n)) => {
-                    let here = Origin { segment, index: appends };
-                    if matches!(record, Record::Append(_)) {
-                        appends += 1;
+                    let here = Origin { segment, index: messages };
+                    if matches!(record, Record::Append(_) | Record::Moved(..)) {
+                        messages += 1;
                     }
                     self.apply(segment, here, record);
                     pos += n;
