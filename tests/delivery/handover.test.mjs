@@ -120,3 +120,45 @@ test('drain() covers events sent in the same turn', async () => {
   assert.equal(seen.length, 300);
   await delivery.close(1_000);
 });
+
+test('the handler\'s on_custom_event records, put together member by member, equal JSON.stringify of the record', async () => {
+  const seen = [];
+  const errors = [];
+  const handler = rw.createWebhookHandler({
+    exitDrainMs: false,
+    sinks: [{ send: (m) => void seen.push(m), events: '*', concurrency: 1 }],
+    onError: (error) => errors.push(error),
+  });
+  const cases = [
+    ['progress', { pct: 10, note: 'café ☕ 𝄞' }, 'run-a', [], {}],
+    ['progress', { pct: 20 }, 'run-a', ['t1', 't2'], { langgraph_node: 'agent', step: 3 }],
+    ['other', undefined, 'run-a', undefined, undefined],
+    ['other', () => 1, 'run-b', [], {}],
+    ['dated', { at: new Date(0), skip: undefined, list: [undefined, Symbol('s')] }, 'run-b', ['x'], { nested: { deep: [1, 2] } }],
+    [undefined, 'plain string', 'run-b', [], {}],
+    ['deep', nested(99), 'run-c', [], {}],
+  ];
+  for (const [name, data, runId, tags, metadata] of cases) handler.handleCustomEvent(name, data, runId, tags, metadata);
+  // One level more than the core's limit once inside the record: refused, reported, not accepted.
+  handler.handleCustomEvent('too-deep', nested(100), 'run-c', [], {});
+  handler.handleCustomEvent('bigint', { n: 1n }, 'run-c', [], {});
+  await handler.delivery.close(10_000);
+  assert.equal(seen.length, cases.length);
+  const bodies = new Map(seen.map((m) => [JSON.stringify(JSON.parse(m.body).data), m]));
+  for (const [name, data, runId, tags, metadata] of cases) {
+    const expected = JSON.parse(JSON.stringify({ event: 'on_custom_event', name, run_id: runId, tags: tags ?? [], metadata: metadata ?? {}, data }));
+    const match = seen.find((m) => JSON.stringify(JSON.parse(m.body).data) === JSON.stringify(sortKeys(expected)));
+    assert.ok(match, `no delivered record equals ${JSON.stringify(expected).slice(0, 120)} (got ${[...bodies.keys()].join('\n').slice(0, 600)})`);
+  }
+  // Both refused before acceptance (the too-deep one by the engine's exact count), with a code.
+  assert.deepEqual(errors.map((e) => e.code), ['ERR_RUNWIRE_UNSERIALIZABLE', 'ERR_RUNWIRE_UNSERIALIZABLE']);
+  const stats = handler.delivery.stats();
+  assert.equal(stats.accepted, cases.length);
+});
+
+/** The canonical body's member order (sorted keys), to compare texts. */
+function sortKeys(value) {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys(value[k])]));
+}

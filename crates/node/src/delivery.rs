@@ -1,7 +1,7 @@
 //! The delivery engine in the addon: workers on napi's tokio runtime, HTTP via
 //! [`NativeTransport`], dead letters to files (or a JS callback), hooks to a JS callback.
 //!
-//! The JS thread pays for one napi call per event-loop turn (`enqueueBatch`: one string copy and a
+//! The JS thread pays for one napi call per event-loop turn (`enqueueBatch`: one UTF-16 copy and a
 //! push to the ingest thread, [`crate::ingest`], which mints the ids and queues for each sink), or
 //! for one per event where the JS layer cannot admit an event itself (`enqueue`; and always with
 //! a spool or an `overflow: "reject"` sink, whose answers depend on the instant). Body building, signing,
@@ -23,6 +23,7 @@ use crate::engine_builder::{build_engine, NodeEngine};
 use crate::error::{to_js, Result};
 use crate::ingest::Ingest;
 use crate::spool::Spool;
+use crate::utf16_text::Utf16Text;
 
 /// A running delivery engine (see `createDelivery`).
 #[napi]
@@ -98,9 +99,9 @@ impl Delivery {
 
     /// Accepts events the JS layer buffered and admitted (wanted by some sink, ids and nesting
     /// checked, engine open), in `crate::ingest::BATCH_SEPARATOR` format: one napi call and one
-    /// copy for many events. Only when [`Delivery::batches`] is true.
+    /// copy for many events (UTF-16: transcoded on the ingest thread, [`Utf16Text`]). Only when [`Delivery::batches`] is true.
     #[napi(js_name = "enqueueBatch", catch_unwind)]
-    pub fn enqueue_batch(&self, text: String) -> Result<()> {
+    pub fn enqueue_batch(&self, text: Utf16Text) -> Result<()> {
         match &self.ingest {
             Some(ingest) => ingest.send_batch(text).map_err(to_js),
             None => Err(crate::error::invalid_argument("enqueueBatch: this delivery enqueues one event per call")),

@@ -6,7 +6,8 @@
 //! - `enqueueBatch(text)` ([`Ingest::send_batch`]), the usual one: the JS layer
 //!   (`npm/runwire/src/batcher.js`) buffers the events it admitted itself and hands them over in
 //!   one call per event-loop turn, one string in the [`BATCH_SEPARATOR`] format. The JS thread
-//!   pays one UTF-8 copy for the lot; splitting and enqueueing happen here.
+//!   pays one UTF-16 copy for the lot ([`Utf16Text`]); transcoding, splitting and enqueueing
+//!   happen here.
 //! - `enqueue(...)` ([`Ingest::send`]), one event per call, for what the JS layer does not admit
 //!   by itself (an odd id, JSON that may nest too deep, an event no sink wants, a closed delivery).
 //!
@@ -41,6 +42,7 @@ use runwire_core::events::run_webhook::RunCompletion;
 
 use crate::engine_builder::NodeEngine;
 use crate::spool::HookFn;
+use crate::utf16_text::Utf16Text;
 
 /// What `send()`, `enqueueBatch()` and `enqueueRunWebhook()` pushed.
 enum Item {
@@ -52,7 +54,7 @@ enum Item {
         data: String,
     },
     /// Events the JS layer admitted and buffered, in the [`BATCH_SEPARATOR`] format.
-    Batch(String),
+    Batch(Utf16Text),
     RunWebhook(Box<RunCompletion>),
 }
 
@@ -100,7 +102,10 @@ impl Shared {
                 Item::Event { event, run_id, root_run_id, ends_run, data } => {
                     self.engine.enqueue_event(&event, &run_id, root_run_id.as_deref(), ends_run, data).map(drop)
                 }
-                Item::Batch(text) => self.enqueue_batch(&text),
+                Item::Batch(text) => match text.into_string() {
+                    Ok(text) => self.enqueue_batch(&text),
+                    Err(_) => Err(DeliveryError::InvalidRecord("a batch that is not UTF-16 text".into())),
+                },
                 Item::RunWebhook(run) => self.engine.enqueue_run_webhook(&run).map(drop),
             };
             // Admitted on the caller's thread, and `close()` shuts the hand-off before the engine:
@@ -180,7 +185,7 @@ impl Ingest {
 
     /// `enqueueBatch()`: events the JS layer already admitted (see [`BATCH_SEPARATOR`]); they
     /// enter the engine in order, behind everything pushed before.
-    pub fn send_batch(&self, text: String) -> Result<(), DeliveryError> {
+    pub fn send_batch(&self, text: Utf16Text) -> Result<(), DeliveryError> {
         if text.is_empty() {
             return Ok(());
         }

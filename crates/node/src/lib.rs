@@ -22,4 +22,5 @@ pub mod spool;
 pub mod ssrf;
 pub mod threads;
 pub mod transport;
+pub mod utf16_text;
 pub mod worker;

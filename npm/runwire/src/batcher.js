@@ -1,8 +1,9 @@
 /**
  * Batching across the JS/native boundary (addon only): `send()` buffers each accepted event and
  * the buffer crosses into the engine in one native call per event-loop turn, instead of one call
- * with three string conversions per event. On the native side the call is one UTF-8 copy and one
- * push to the engine's ingest thread (crates/node/src/ingest.rs), which mints ids and queues.
+ * with three string conversions per event. On the native side the call is one UTF-16 copy and one
+ * push to the engine's ingest thread (crates/node/src/ingest.rs), which transcodes, mints ids
+ * and queues.
  *
  * Exactness. `send()` still answers synchronously and exactly: an event is buffered only when
  * nothing the engine checks at acceptance could refuse it —
@@ -10,8 +11,8 @@
  * - some sink wants its event name (else the engine must count it as filtered);
  * - `event`, `runId` and `rootRunId` are valid id parts: 1–256 printable ASCII characters, no `.`
  *   (crates/core/src/delivery/idempotency.rs);
- * - its JSON cannot nest deeper than the core's limit: at most `2 × MAX_DEPTH + 1` characters,
- *   or at most `MAX_DEPTH` opening brackets in all.
+ * - its JSON cannot nest deeper than the core's limit (./json-text.js `mayBeTooDeep`, or the
+ *   caller built the text from parts it checked so).
  * Anything else takes the one-call path (after flushing, so order holds), which gives the
  * engine's own answer or error. The engine has no `overflow: "reject"` sink and no spool (the
  * native side offers `enqueueBatch` only then), so no answer depends on the queues' state.
@@ -21,6 +22,8 @@
  * their figures, their waiting and every run's order cover it. A buffer reaching `MAX_EVENTS`
  * or `MAX_CHARS` crosses at once, so a long synchronous loop holds bounded memory.
  */
+
+import { mayBeTooDeep } from './json-text.js';
 
 /** crates/node/src/ingest.rs `BATCH_SEPARATOR`: ids are printable ASCII, JSON escapes controls. */
 const SEPARATOR = '\x1f';
@@ -32,22 +35,7 @@ const SEPARATOR = '\x1f';
  */
 const MAX_EVENTS = 256;
 const MAX_CHARS = 1 << 18;
-/** crates/core/src/signing/canonical.rs `MAX_DEPTH`. */
-const MAX_DEPTH = 100;
 const ID_PART = /^[\x21-\x2d\x2f-\x7e]{1,256}$/;
-
-/**
- * Whether `json` could nest deeper than MAX_DEPTH: it has more than MAX_DEPTH opening brackets
- * (in strings too: a false alarm only costs the one-call path). `indexOf` scans natively; an
- * event has a handful of brackets, so this is a few calls (a regex or a char loop is ≈ 10× dearer).
- */
-function mayBeTooDeep(json) {
-  if (json.length <= 2 * MAX_DEPTH + 1) return false;
-  let brackets = 0;
-  for (let at = json.indexOf('{'); at !== -1; at = json.indexOf('{', at + 1)) if (++brackets > MAX_DEPTH) return true;
-  for (let at = json.indexOf('['); at !== -1; at = json.indexOf('[', at + 1)) if (++brackets > MAX_DEPTH) return true;
-  return false;
-}
 
 /**
  * @param {{ enqueueBatch(text: string): void }} engine the addon's engine, with `batches` true
@@ -55,15 +43,19 @@ function mayBeTooDeep(json) {
  * @param {(error: unknown) => void} onError where a failed background hand-over is reported
  */
 export function createBatcher(engine, wants, onError) {
+  // Per event two parts: its header (name, run id, root, end-of-run flag) and its JSON text. A
+  // run sends many events in a row with the same header, so it is built and checked once per
+  // change; '.' is no valid id part, so the first event cannot match unchecked.
   let parts = [];
   let events = 0;
   let chars = 0;
   let scheduled = null;
   let closed = false;
-  // One run sends many events, mostly of a few names: each is checked once in a row. '.' is no
-  // valid id part, so the first comparison cannot pass unchecked.
-  let lastRunId = '.';
   let lastEvent = '.';
+  let lastRunId = '.';
+  let lastRoot = '.';
+  let lastEnds = false;
+  let header = '';
 
   function flush() {
     if (scheduled !== null) {
@@ -88,27 +80,32 @@ export function createBatcher(engine, wants, onError) {
     }
   }
 
-  function validId(part) {
-    if (part === lastRunId) return true;
-    if (!ID_PART.test(part)) return false;
-    lastRunId = part;
+  /** Checks and builds the header of an event unlike the one before; false if an id is invalid. */
+  function newHeader(event, runId, root, endsRun) {
+    if (!ID_PART.test(event) || !ID_PART.test(runId) || (root !== '' && !ID_PART.test(root))) return false;
+    lastEvent = event;
+    lastRunId = runId;
+    lastRoot = root;
+    lastEnds = endsRun;
+    header = `${event}${SEPARATOR}${runId}${SEPARATOR}${root}${SEPARATOR}${endsRun ? '1' : ''}`;
     return true;
   }
 
   return {
     /**
      * Buffers the event when nothing could refuse it (then it is accepted); false when it must
-     * take the one-call path — after `flush()`.
+     * take the one-call path — after `flush()`. `root` undefined: none (an empty string is an
+     * invalid id, for the engine to refuse). `shallow`: the caller checked that `json` nests no
+     * deeper than the core's limit.
      */
-    offer(event, runId, json, root, endsRun) {
-      if (closed || !wants(event) || !validId(runId)) return false;
-      if (event !== lastEvent) {
-        if (!ID_PART.test(event)) return false;
-        lastEvent = event;
+    offer(event, runId, json, rootRunId, endsRun = false, shallow = false) {
+      if (closed || rootRunId === '' || !wants(event)) return false;
+      const root = rootRunId ?? '';
+      if ((event !== lastEvent || runId !== lastRunId || root !== lastRoot || endsRun !== lastEnds) && !newHeader(event, runId, root, endsRun)) {
+        return false;
       }
-      if (root !== undefined && !validId(root)) return false;
-      if (mayBeTooDeep(json)) return false;
-      parts.push(event, runId, root ?? '', endsRun ? '1' : '', json);
+      if (!shallow && mayBeTooDeep(json)) return false;
+      parts.push(header, json);
       events += 1;
       chars += json.length;
       if (events >= MAX_EVENTS || chars >= MAX_CHARS) flush();

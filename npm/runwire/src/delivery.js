@@ -13,7 +13,8 @@
  */
 import { createBatcher } from './batcher.js';
 import { codedError, invalidArgument } from './errors.js';
-import { createHandler } from './handler.js';
+import { createHandler, SEND_JSON } from './handler.js';
+import { toJson } from './json-text.js';
 import { createOptionReader } from './options.js';
 import { normalizeUrlPolicy, withQueryToken } from './policy.js';
 import { createHandoff, DEFAULT_HANDOFF_TIMEOUT_MS } from './serverless.js';
@@ -143,22 +144,6 @@ function warnIfLoopbackAllowed(policy) {
       'runwire: a webhook URL policy allows loopback and private addresses (profile "dev" or disable_loopback: false); never use it for URLs that users supply',
     );
   }
-}
-
-/**
- * Serialises data for the engine. What `JSON.stringify` cannot encode (a cycle, a BigInt, a
- * throwing `toJSON`, nesting past V8's stack) is `ERR_RUNWIRE_UNSERIALIZABLE`, thrown from
- * `send()` before the event is accepted — never accepted and lost later.
- */
-function toJson(data) {
-  let text;
-  try {
-    text = JSON.stringify(data === undefined ? null : data);
-  } catch (cause) {
-    throw codedError('ERR_RUNWIRE_UNSERIALIZABLE', `event data cannot be serialized to JSON: ${cause?.message ?? cause}`, cause);
-  }
-  if (text === undefined) throw codedError('ERR_RUNWIRE_UNSERIALIZABLE', 'event data has no JSON form');
-  return text;
 }
 
 /**
@@ -401,6 +386,20 @@ export function createDeliveryApi(native, policy, host = {}) {
     // root. A producer always passes roots on: the workers' sinks may order per run.
     const ordered = o.producer !== undefined || sinks.some(({ sink }) => sink?.ordering === 'run' || QUEUE_TYPES.has(sink?.type));
 
+    /** `send()` after its argument checks, with the data serialised (`shallow`: see ./batcher.js). */
+    function accept(event, runId, json, root, endsRun, shallow) {
+      if (batcher !== null) {
+        if (batcher.offer(event, runId, json, root, endsRun, shallow)) {
+          handoffs.accepted();
+          return true;
+        }
+        batcher.flush();
+      }
+      const accepted = engine.enqueue(event, runId, json, root, endsRun);
+      if (accepted) handoffs.accepted();
+      return accepted;
+    }
+
     const delivery = {
       /**
        * Accepts one event for every sink that wants it: `event` is the LangChain event name
@@ -418,19 +417,9 @@ export function createDeliveryApi(native, policy, host = {}) {
         if (root !== undefined && root !== null && typeof root !== 'string') {
           throw invalidArgument('send(event, runId, data, { rootRunId }): rootRunId must be a string');
         }
-        const json = toJson(data);
-        const endsRun = options?.endsRun === true;
-        if (batcher !== null) {
-          if (batcher.offer(event, runId, json, root ?? undefined, endsRun)) {
-            handoffs.accepted();
-            return true;
-          }
-          batcher.flush();
-        }
-        const accepted = engine.enqueue(event, runId, json, root ?? undefined, endsRun);
-        if (accepted) handoffs.accepted();
-        return accepted;
+        return accept(event, runId, toJson(data), root ?? undefined, options?.endsRun === true, false);
       },
+      [SEND_JSON]: accept,
       /**
        * Accepts a finished run's LangGraph-compatible completion webhook (see run-webhook.js):
        * the core builds the body, id `{run_id}:run_completed`, for sinks whose `events` include

@@ -9,7 +9,11 @@
  * `on_chat_model_end`, `on_agent_action`, `on_agent_finish`. Never tokens (the handler has no
  * `handleLLMNewToken`) and never `*_start` events: starts are only noted to learn run names.
  *
- * Each forwarded event costs the JS thread one `JSON.stringify` and one call into the engine.
+ * Each forwarded event costs the JS thread one `JSON.stringify` and a buffered hand-over to the
+ * engine. `on_custom_event`, the hot one (every `dispatchCustomEvent`), is not built as an object
+ * and serialised whole: its record's text is put together from `JSON.stringify` of each member
+ * (the name and run id remembered from the event before), in the same member order, so only the
+ * user's data is serialised per event — the engine parses and canonicalises the text anyway.
  * Serialisation errors (cycles, BigInt) are reported to `onError`, never thrown into the agent.
  *
  * The engine is told which events end their run (`on_tool_end`, `on_chain_end`, `on_llm_end`:
@@ -17,6 +21,15 @@
  * handler also learns every run's root from the `*_start` callbacks (parent → root, forgotten
  * when the run ends) and passes it with each event; without such a sink it tracks nothing.
  */
+
+import { MAX_DEPTH, mayBeTooDeep, stringify } from './json-text.js';
+
+/**
+ * The delivery's way in for a record the handler serialised itself: `(event, runId, json,
+ * rootRunId, endsRun, shallow)`, `shallow` saying the text surely nests within the core's limit
+ * (./batcher.js). Set by ./delivery.js; not part of the public API.
+ */
+export const SEND_JSON = Symbol('runwire.sendJson');
 
 /** LangChain's generic runnable names: their chain ends are plumbing, not steps. */
 const GENERIC = new Set([
@@ -87,6 +100,47 @@ export function createHandler(delivery, options = {}) {
     }
   }
 
+  // The last custom event's name and run id as JSON members (a run emits many in a row).
+  let lastName;
+  let nameMember;
+  let lastRunId;
+  let runIdMember;
+  // Whether the last record surely nests within the core's limit (set by customRecord).
+  let shallowRecord = false;
+
+  /**
+   * The text of `JSON.stringify({ event, name, run_id, tags, metadata, data })`, member by member
+   * (a member whose value has no JSON form is left out, as there). Sets `shallowRecord`: one
+   * level is the record's, so each member must nest within one less.
+   */
+  function customRecord(eventName, runId, tags, metadata, data) {
+    if (eventName !== lastName || nameMember === undefined) {
+      const name = stringify(eventName);
+      nameMember = name === undefined ? '' : `,"name":${name}`;
+      lastName = eventName;
+    }
+    if (runId !== lastRunId || runIdMember === undefined) {
+      const id = stringify(runId);
+      runIdMember = id === undefined ? '' : `,"run_id":${id}`;
+      lastRunId = runId;
+    }
+    const tagsJson = stringify(tags);
+    const metadataJson = stringify(metadata);
+    const dataJson = stringify(data);
+    let json = `{"event":"on_custom_event"${nameMember}${runIdMember}`;
+    if (tagsJson !== undefined) json += `,"tags":${tagsJson}`;
+    if (metadataJson !== undefined) json += `,"metadata":${metadataJson}`;
+    if (dataJson !== undefined) json += `,"data":${dataJson}`;
+    json += '}';
+    const limit = MAX_DEPTH - 1;
+    shallowRecord = !(
+      (tagsJson !== undefined && mayBeTooDeep(tagsJson, limit))
+      || (metadataJson !== undefined && mayBeTooDeep(metadataJson, limit))
+      || (dataJson !== undefined && mayBeTooDeep(dataJson, limit))
+    );
+    return json;
+  }
+
   function stopped(runId) {
     if (roots !== null) roots.delete(runId);
   }
@@ -116,9 +170,14 @@ export function createHandler(delivery, options = {}) {
     delivery,
 
     handleCustomEvent(eventName, data, runId, tags, metadata) {
-      forward('on_custom_event', runId, {
-        event: 'on_custom_event', name: eventName, run_id: runId, tags: tags ?? [], metadata: metadata ?? {}, data,
-      });
+      if (!delivery.wants('on_custom_event')) return;
+      const root = roots === null ? undefined : (roots.get(runId) ?? runId);
+      try {
+        const json = customRecord(eventName, runId, tags ?? [], metadata ?? {}, data);
+        delivery[SEND_JSON]('on_custom_event', runId, json, root, false, shallowRecord);
+      } catch (error) {
+        if (onError) onError(error);
+      }
     },
 
     handleToolStart(tool, _input, runId, parentRunId, tags, metadata, runName) {
