@@ -23,7 +23,7 @@ const githubSecret = 'bench-github-secret';
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : null;
 const wanted = (scenario) => !only || only.includes(scenario);
 
-const ORDER = ['fetch-baseline.mjs', 'http-baseline.mjs', 'runwire.mjs', 'runwire-handler.mjs'];
+const ORDER = ['fetch-baseline.mjs', 'http-baseline.mjs', 'runwire.mjs', 'runwire-handler.mjs', 'floor.mjs'];
 // `--contenders runwire,runwire-handler`: a quick run of some of them (ratios need the baselines).
 const picked = process.argv.includes('--contenders') ? process.argv[process.argv.indexOf('--contenders') + 1].split(',').map((c) => `${c}.mjs`) : ORDER;
 const contenders = readdirSync(here('./contenders'))
@@ -75,10 +75,13 @@ const load = [];
 for (const contender of contenders) {
   const r = (results[contender] = {});
   load.push(loadavg()[0]);
+  // The floor sends nothing: only its JS-thread figures mean something.
+  const delivers = (await import(here(`./contenders/${contender}`))).delivers !== false;
   if (wanted('throughput')) r.throughput = await withReceiver(0, (url) => scenario('throughput', contender, url));
-  if (wanted('latency')) r.latency = await withReceiver(0, (url) => scenario('latency', contender, url));
+  if (wanted('latency') && delivers) r.latency = await withReceiver(0, (url) => scenario('latency', contender, url));
   if (wanted('slow')) r.slow = await withReceiver(100, (url) => scenario('slow', contender, url));
-  if (wanted('rss')) r.rss = await scenario('rss', contender, `http://127.0.0.1:${await freePort()}`);
+  if (wanted('rss') && delivers) r.rss = await scenario('rss', contender, `http://127.0.0.1:${await freePort()}`);
+  if (!delivers && r.throughput) r.throughput.eventsPerSec = null;
   console.error(`${contender}: ${JSON.stringify(r)}`);
 }
 const idle = wanted('slow') ? await withReceiver(0, (url) => scenario('idle', contenders[0], url)) : null;
@@ -86,12 +89,14 @@ const ceiling = wanted('throughput') ? await receiverCeiling() : null;
 
 const names = Object.fromEntries(await Promise.all(contenders.map(async (c) => [c, (await import(here(`./contenders/${c}`))).name])));
 
+const floor = results['floor.mjs'];
 const fmt = (v, digits = 1) => (v == null || Number.isNaN(v) ? '—' : v.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const metrics = [
   ['delivered events/s (20k events, as fast as accepted)', (r) => r.throughput?.eventsPerSec, 0, 'higher'],
-  ['share of the receiver ceiling', (r) => (ceiling && r.throughput ? (100 * r.throughput.eventsPerSec) / ceiling : null), 0, 'higher', '%'],
+  ['share of the receiver ceiling', (r) => (ceiling && r.throughput?.eventsPerSec ? (100 * r.throughput.eventsPerSec) / ceiling : null), 0, 'higher', '%'],
   ['total JS-thread time per delivered event (µs, event-loop busy)', (r) => r.throughput?.jsUsPerEvent, 2, 'lower'],
   ['JS-thread CPU time per delivered event (µs, the main thread\'s own, schedstat)', (r) => r.throughput?.jsCpuUsPerEvent, 2, 'lower'],
+  ['the same, above the floor (µs: minus the harness and one JSON.stringify of the event)', (r) => (r.throughput && floor?.throughput ? r.throughput.jsCpuUsPerEvent - floor.throughput.jsCpuUsPerEvent : null), 2, 'lower'],
   ['event-loop delay p99, 10k ev/s to a 100 ms receiver (ms above idle)', (r) => (r.slow && idle ? r.slow.delayP99Ms - idle.delayP99Ms : null), 2, 'lower'],
   ['enqueue → receipt latency p99 at 1k ev/s (ms)', (r) => r.latency?.stats?.latency?.p99, 2, 'lower'],
   ['RSS above payload bytes, 100k events queued, endpoint refusing (MB)', (r) => (r.rss ? r.rss.rssDeltaMB - r.rss.payloadMB : null), 1, 'lower'],

@@ -162,3 +162,15 @@ function sortKeys(value) {
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys(value[k])]));
 }
+
+test('events larger than one hand-over\'s text cross alone, in order with the small ones around them', async () => {
+  const { delivery, seen } = recording();
+  const big = 'x'.repeat(70_000);
+  for (let i = 0; i < 600; i++) delivery.send('on_custom_event', 'run-big', i % 100 === 50 ? { i, big } : { i });
+  const stats = await delivery.close(30_000);
+  assert.equal(stats.delivered, 600);
+  const order = seen.map((m) => JSON.parse(m.body).data);
+  assert.deepEqual(order.map((d) => d.i), Array.from({ length: 600 }, (_, i) => i));
+  // (The envelope shortens long strings; the event itself arrived.)
+  assert.equal(order.filter((d) => typeof d.big === 'string' && d.big.startsWith('xxxx')).length, 6);
+});
