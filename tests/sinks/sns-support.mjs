@@ -71,7 +71,7 @@ export function drainQueue({ sqs }, queueUrl, { readers = 6 } = {}) {
       for (const m of Messages) {
         const attributes = {};
         for (const [k, v] of Object.entries(m.MessageAttributes ?? {})) attributes[k] = v.StringValue;
-        messages.push({ body: m.Body, attributes, system: m.Attributes ?? {} });
+        messages.push({ body: m.Body, attributes, system: m.Attributes ?? {}, messageId: m.MessageId });
       }
       if (Messages.length > 0) {
         await sqs.send(new DeleteMessageBatchCommand({
