@@ -114,12 +114,13 @@ export function createHandler(delivery, options = {}) {
    * level is the record's, so each member must nest within one less.
    */
   function customRecord(eventName, runId, tags, metadata, data) {
-    if (eventName !== lastName || nameMember === undefined) {
+    // Only strings are remembered: an object's JSON could change between events.
+    if (eventName !== lastName || nameMember === undefined || typeof eventName !== 'string') {
       const name = stringify(eventName);
       nameMember = name === undefined ? '' : `,"name":${name}`;
       lastName = eventName;
     }
-    if (runId !== lastRunId || runIdMember === undefined) {
+    if (runId !== lastRunId || runIdMember === undefined || typeof runId !== 'string') {
       const id = stringify(runId);
       runIdMember = id === undefined ? '' : `,"run_id":${id}`;
       lastRunId = runId;
