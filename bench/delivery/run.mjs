@@ -70,24 +70,24 @@ async function receiverCeiling() {
   });
 }
 
+const modules = Object.fromEntries(await Promise.all(contenders.map(async (c) => [c, await import(here(`./contenders/${c}`))])));
 const results = {};
 const load = [];
 for (const contender of contenders) {
   const r = (results[contender] = {});
   load.push(loadavg()[0]);
   // The floor sends nothing: only its JS-thread figures mean something.
-  const delivers = (await import(here(`./contenders/${contender}`))).delivers !== false;
+  const delivers = modules[contender].delivers !== false;
   if (wanted('throughput')) r.throughput = await withReceiver(0, (url) => scenario('throughput', contender, url));
   if (wanted('latency') && delivers) r.latency = await withReceiver(0, (url) => scenario('latency', contender, url));
   if (wanted('slow')) r.slow = await withReceiver(100, (url) => scenario('slow', contender, url));
   if (wanted('rss') && delivers) r.rss = await scenario('rss', contender, `http://127.0.0.1:${await freePort()}`);
-  if (!delivers && r.throughput) r.throughput.eventsPerSec = null;
   console.error(`${contender}: ${JSON.stringify(r)}`);
 }
 const idle = wanted('slow') ? await withReceiver(0, (url) => scenario('idle', contenders[0], url)) : null;
 const ceiling = wanted('throughput') ? await receiverCeiling() : null;
 
-const names = Object.fromEntries(await Promise.all(contenders.map(async (c) => [c, (await import(here(`./contenders/${c}`))).name])));
+const names = Object.fromEntries(contenders.map((c) => [c, modules[c].name]));
 
 const floor = results['floor.mjs'];
 const fmt = (v, digits = 1) => (v == null || Number.isNaN(v) ? '—' : v.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }));

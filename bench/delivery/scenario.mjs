@@ -74,7 +74,7 @@ if (scenario === 'throughput') {
   const seconds = (performance.now() - t0) / 1000;
   const elu = performance.eventLoopUtilization(elu0);
   const jsCpuUsPerEvent = (jsThreadCpuNs() - cpu0) / 1000 / n;
-  Object.assign(result, { events: n, seconds, eventsPerSec: n / seconds, jsActiveMs: elu.active, jsUsPerEvent: (elu.active * 1000) / n, jsCpuUsPerEvent });
+  Object.assign(result, { events: n, seconds, eventsPerSec: delivers ? n / seconds : null, jsActiveMs: elu.active, jsUsPerEvent: (elu.active * 1000) / n, jsCpuUsPerEvent });
   await contender.drain(10_000);
 } else if (scenario === 'latency') {
   const sent = await paced(1000, 5, (i) => contender.send(event(i)));

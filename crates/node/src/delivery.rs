@@ -99,7 +99,8 @@ impl Delivery {
 
     /// Accepts events the JS layer buffered and admitted (wanted by some sink, ids and nesting
     /// checked, engine open), in `crate::ingest::BATCH_SEPARATOR` format: one napi call and one
-    /// copy for many events (UTF-16: transcoded on the ingest thread, [`Utf16Text`]). Only when [`Delivery::batches`] is true.
+    /// copy for many events (UTF-16, transcoded on the ingest thread: [`Utf16Text`]). Only when
+    /// [`Delivery::batches`] is true.
     #[napi(js_name = "enqueueBatch", catch_unwind)]
     pub fn enqueue_batch(&self, text: Utf16Text) -> Result<()> {
         match &self.ingest {

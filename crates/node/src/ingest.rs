@@ -102,10 +102,7 @@ impl Shared {
                 Item::Event { event, run_id, root_run_id, ends_run, data } => {
                     self.engine.enqueue_event(&event, &run_id, root_run_id.as_deref(), ends_run, data).map(drop)
                 }
-                Item::Batch(text) => match text.into_string() {
-                    Ok(text) => self.enqueue_batch(&text),
-                    Err(_) => Err(DeliveryError::InvalidRecord("a batch that is not UTF-16 text".into())),
-                },
+                Item::Batch(text) => self.enqueue_batch(text),
                 Item::RunWebhook(run) => self.engine.enqueue_run_webhook(&run).map(drop),
             };
             // Admitted on the caller's thread, and `close()` shuts the hand-off before the engine:
@@ -119,9 +116,11 @@ impl Shared {
         true
     }
 
-    /// Enqueues a batch's events in order. A malformed batch (a bug in the JS layer) is refused
-    /// whole before anything is enqueued.
-    fn enqueue_batch(&self, text: &str) -> Result<(), DeliveryError> {
+    /// Transcodes a batch and enqueues its events in order. A malformed batch (a bug in the JS
+    /// layer) is refused whole before anything is enqueued.
+    fn enqueue_batch(&self, text: Utf16Text) -> Result<(), DeliveryError> {
+        let text =
+            text.into_string().map_err(|_| DeliveryError::InvalidRecord("a batch that is not UTF-16 text".into()))?;
         let fields: Vec<&str> = text.split(BATCH_SEPARATOR).collect();
         if fields.len() % BATCH_FIELDS != 0 {
             return Err(DeliveryError::InvalidRecord(format!("a batch of {} fields", fields.len())));
