@@ -68,7 +68,7 @@ try {
         const target = await targets[sink]();
         const { stdout } = await run(process.execPath, [here('./scenario.mjs'), sink, contender, JSON.stringify(target), String(EVENTS[sink])], { timeoutMs: 600_000 });
         const result = JSON.parse(stdout.trim().split('\n').at(-1));
-        console.error(`round ${round + 1} ${sink} ${contender}: ${Math.round(result.eventsPerSec)} ev/s, ${result.jsUsPerEvent.toFixed(2)} µs JS/event (CPU ${result.jsCpuUsPerEvent.toFixed(2)}), failures ${result.failures}`);
+        console.error(`round ${round + 1} ${sink} ${contender}: ${Math.round(result.eventsPerSec)} ev/s, ${result.jsUsPerEvent.toFixed(2)} µs JS/event (CPU ${result.jsCpuUsPerEvent.toFixed(2)}, waiting ${result.jsWaitUsPerEvent.toFixed(2)}), failures ${result.failures}`);
         (results[`${sink}/${contender}`] ??= []).push(result);
       }
     }
@@ -76,21 +76,21 @@ try {
 
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const rows = [];
-  rows.push('| sink | contender | events | events/s (median) | JS-thread µs/event | JS-thread CPU µs/event | runwire events/s ratio (single / batch) | runwire JS-time ratio (single / batch) | runwire JS-CPU ratio (single / batch) |');
-  rows.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  rows.push('| sink | contender | events | events/s (median) | JS-thread µs/event (busy) | JS-thread CPU µs/event | JS thread waiting for a CPU, µs/event | runwire events/s ratio (single / batch) | runwire JS-time ratio (single / batch) | runwire JS-CPU ratio (single / batch) |');
+  rows.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   const figures = (key) => {
     const rs = results[key];
-    return { rate: median(rs.map((r) => r.eventsPerSec)), js: median(rs.map((r) => r.jsUsPerEvent)), cpu: median(rs.map((r) => r.jsCpuUsPerEvent)) };
+    return { rate: median(rs.map((r) => r.eventsPerSec)), js: median(rs.map((r) => r.jsUsPerEvent)), cpu: median(rs.map((r) => r.jsCpuUsPerEvent)), wait: median(rs.map((r) => r.jsWaitUsPerEvent)) };
   };
   for (const sink of only) {
     const single = figures(`${sink}/runwire`);
     const batch = figures(`${sink}/runwire-batch`);
     for (const contender of CONTENDERS[sink]) {
-      const { rate, js, cpu } = figures(`${sink}/${contender}`);
+      const { rate, js, cpu, wait } = figures(`${sink}/${contender}`);
       const ratio = OURS.has(contender) ? '—' : `${(single.rate / rate).toFixed(2)}× / ${(batch.rate / rate).toFixed(2)}×`;
       const jsRatio = OURS.has(contender) ? '—' : `1/${(js / single.js).toFixed(1)} / 1/${(js / batch.js).toFixed(1)}`;
       const cpuRatio = OURS.has(contender) ? '—' : `1/${(cpu / single.cpu).toFixed(1)} / 1/${(cpu / batch.cpu).toFixed(1)}`;
-      rows.push(`| ${sink} | ${contender} | ${EVENTS[sink]} | ${Math.round(rate)} | ${js.toFixed(2)} | ${cpu.toFixed(2)} | ${ratio} | ${jsRatio} | ${cpuRatio} |`);
+      rows.push(`| ${sink} | ${contender} | ${EVENTS[sink]} | ${Math.round(rate)} | ${js.toFixed(2)} | ${cpu.toFixed(2)} | ${wait.toFixed(2)} | ${ratio} | ${jsRatio} | ${cpuRatio} |`);
     }
   }
   const table = `${rows.join('\n')}\n\n${rounds} rounds, medians; ${cpus().length} cores, load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}; ${new Date().toISOString().slice(0, 10)}.`;

@@ -112,6 +112,23 @@ test('close() delivers what was buffered; send() afterwards throws the engine\'s
   assert.equal(stats.delivered, 100);
 });
 
+test('while close() catches up off the JS thread: send() and replay() are refused as closed, stats() counts every accepted event', async () => {
+  const { delivery, seen } = recording();
+  const n = 30_000;
+  for (let i = 0; i < n; i++) delivery.send('on_tool_end', `run-${i % 5}`, { i });
+  const closing = delivery.close(30_000);
+  assert.throws(() => delivery.send('on_tool_end', 'run-a', {}), { code: 'ERR_RUNWIRE_DELIVERY_CLOSED' });
+  const record = { id: 'run-a:on_tool_end:0', sink: 0, event: 'on_tool_end', run_id: 'run-a', body: '{}', attempts: 1, reason: 'x', dead_lettered_at: new Date().toISOString() };
+  assert.throws(() => delivery.replay(record), { code: 'ERR_RUNWIRE_DELIVERY_CLOSED' });
+  const during = delivery.stats();
+  assert.equal(during.accepted, n);
+  assert.equal(during.accepted, during.delivered + during.dead_lettered + during.pending + during.filtered);
+  const stats = await closing;
+  assert.equal(stats.accepted, n);
+  assert.equal(stats.delivered, n);
+  assert.equal(seen.length, n);
+});
+
 test('drain() covers events sent in the same turn', async () => {
   const { delivery, seen } = recording();
   for (let i = 0; i < 300; i++) delivery.send('on_tool_end', `run-${i % 3}`, { i });

@@ -131,8 +131,9 @@ impl Delivery {
     /// Resolves with the stats JSON.
     #[napi(catch_unwind)]
     pub async fn drain(&self, timeout_ms: f64) -> napi::Result<String> {
-        self.catch_up();
-        let left = self.spool_handed_over(millis(timeout_ms)).await;
+        let start = std::time::Instant::now();
+        self.caught_up().await;
+        let left = self.spool_handed_over(millis(timeout_ms).saturating_sub(start.elapsed())).await;
         let stats = self.engine.drain(left).await;
         if let Some(spool) = &self.spool {
             spool.settled_recorded(Duration::from_secs(5)).await;
@@ -150,24 +151,29 @@ impl Delivery {
         })
     }
 
-    /// The synchronous start of `close()`: from now on `enqueue` and `enqueueBatch` are refused
-    /// (`ERR_RUNWIRE_DELIVERY_CLOSED`), and what the ingest thread had not taken yet is in the
-    /// engine. With a spool this waits for `close()` itself, which first lets the writer hand
-    /// over every spooled event.
+    /// The synchronous start of `close()`: from now on `enqueue`, `enqueueBatch`,
+    /// `enqueueRunWebhook` and `replay` are refused (`ERR_RUNWIRE_DELIVERY_CLOSED`). What was
+    /// accepted before still reaches the engine: `close()` catches up off the JS thread. With a
+    /// spool this waits for `close()` itself, which first lets the writer hand over every spooled
+    /// event.
     #[napi(js_name = "stopAccepting", catch_unwind)]
     pub fn stop_accepting(&self) {
         if let Some(ingest) = &self.ingest {
             ingest.shut();
-            self.engine.stop_accepting();
         }
     }
 
     /// Stops accepting, drains, and stops the workers. Resolves with the stats JSON.
     #[napi(catch_unwind)]
     pub async fn close(&self, timeout_ms: f64) -> napi::Result<String> {
+        let start = std::time::Instant::now();
         // Again for callers that did not call it (a no-op after the JS layer's call).
         self.stop_accepting();
-        let left = self.spool_handed_over(millis(timeout_ms)).await;
+        if self.ingest.is_some() {
+            self.caught_up().await;
+            self.engine.stop_accepting();
+        }
+        let left = self.spool_handed_over(millis(timeout_ms).saturating_sub(start.elapsed())).await;
         let stats = self.engine.close(left).await;
         if let Some(spool) = &self.spool {
             // Settled records of the drain, then the writer ends.
@@ -187,6 +193,9 @@ impl Delivery {
     /// own sink or to `sink`.
     #[napi(catch_unwind)]
     pub fn replay(&self, record_json: String, sink: Option<String>) -> Result<()> {
+        if self.ingest.as_ref().is_some_and(Ingest::is_shut) {
+            return Err(to_js(DeliveryError::Closed));
+        }
         let record =
             DeadLetter::from_json(&record_json).map_err(|e| to_js(DeliveryError::InvalidRecord(e.to_string())))?;
         self.engine.replay(record, sink.as_deref()).map_err(to_js)
@@ -194,10 +203,24 @@ impl Delivery {
 }
 
 impl Delivery {
-    /// Puts every event `send()` accepted so far into the engine (see crate::ingest).
+    /// Puts every event `send()` accepted so far into the engine (see crate::ingest), on this
+    /// thread: for the synchronous `stats()`.
     fn catch_up(&self) {
         if let Some(ingest) = &self.ingest {
             ingest.catch_up();
+        }
+    }
+
+    /// [`Delivery::catch_up`] on a blocking-pool thread: the ingest thread may be mid-way through
+    /// a backlog, and neither the JS thread nor a runtime worker (delivering other events)
+    /// should wait for it.
+    async fn caught_up(&self) {
+        if let Some(ingest) = &self.ingest {
+            let task = ingest.catch_up_task();
+            if tokio::task::spawn_blocking(task).await.is_err() {
+                // The pool is shutting down: catch up here rather than lose the order guarantee.
+                ingest.catch_up();
+            }
         }
     }
 

@@ -27,8 +27,9 @@
 //! - [`Ingest::catch_up`] enqueues what is still queued on the calling thread, under the same
 //!   order lock as the ingest thread. `stats()`, `drain()`, `close()` and `replay()` call it
 //!   first, so their figures and their waiting cover every event `send()` accepted.
-//! - `close()` first shuts the hand-off (later sends get the engine's `Closed` error), then
-//!   catches up, then closes the engine: no accepted event is left behind.
+//! - `close()` first shuts the hand-off, synchronously (later sends get the engine's `Closed`
+//!   error), then — off the JS thread — catches up, then closes the engine: no accepted event is
+//!   left behind, and the event loop never waits for a backlog to be transcoded.
 //!
 //! Wake-ups: the ingest thread sleeps on a condition variable whenever the queue is empty, and a
 //! push wakes it only then. The JS layer pushes once per event-loop turn, so that is at most one
@@ -216,18 +217,37 @@ impl Ingest {
     }
 
     /// Enqueues, on this thread, whatever the ingest thread has not taken yet; afterwards every
-    /// event pushed before this call is in the engine.
+    /// event pushed before this call is in the engine. This thread may wait for the ingest
+    /// thread's current batch: callers that must not block (`close()`, `drain()`) run
+    /// [`Ingest::catch_up_task`] on a blocking-pool thread instead.
     pub fn catch_up(&self) {
-        self.shared.ingest_queued();
-        // The ingest thread may have been mid-batch: the order lock waits for it.
-        drop(self.shared.order.lock().unwrap_or_else(PoisonError::into_inner));
+        catch_up(&self.shared);
     }
 
-    /// Refuses further pushes (`close()`), then catches up.
+    /// [`Ingest::catch_up`] as a task for another thread.
+    pub fn catch_up_task(&self) -> impl FnOnce() + Send + 'static {
+        let shared = Arc::clone(&self.shared);
+        move || catch_up(&shared)
+    }
+
+    /// Refuses further pushes (the synchronous start of `close()`): later sends get
+    /// `DeliveryError::Closed`. What was pushed before still reaches the engine (the ingest
+    /// thread goes on; `close()` catches up before it closes the engine). Cheap: the JS thread
+    /// never waits here for a backlog to be transcoded.
     pub fn shut(&self) {
         self.shared.queue().shut = true;
-        self.catch_up();
     }
+
+    /// Whether [`Ingest::shut`] was called.
+    pub fn is_shut(&self) -> bool {
+        self.shared.queue().shut
+    }
+}
+
+fn catch_up(shared: &Shared) {
+    shared.ingest_queued();
+    // The ingest thread may have been mid-batch: the order lock waits for it.
+    drop(shared.order.lock().unwrap_or_else(PoisonError::into_inner));
 }
 
 impl Drop for Ingest {
