@@ -129,6 +129,7 @@ const metrics = [
   ['total JS-thread time per delivered event (µs, event-loop busy)', (r) => r.throughput?.jsUsPerEvent, 2, 'lower'],
   ['JS-thread CPU time per delivered event (µs, the main thread\'s own, schedstat)', (r) => r.throughput?.jsCpuUsPerEvent, 2, 'lower'],
   ['the same, above the floor (µs: minus the harness and one JSON.stringify of the event)', (r) => (r.throughput && floor?.throughput ? r.throughput.jsCpuUsPerEvent - floor.throughput.jsCpuUsPerEvent : null), 2, 'lower'],
+  ['the JS thread\'s wait for a CPU per delivered event (µs, schedstat run-queue time: busy time counts it)', (r) => r.throughput?.jsWaitUsPerEvent, 2, 'lower'],
   ['event-loop delay p99, 10k ev/s to a 100 ms receiver on the same cores (ms above idle)', (r) => (r.slow && idle ? r.slow.delayP99Ms - idle.delayP99Ms : null), 2, 'lower'],
   ['the same, the receiver standing in for a remote host (never preempting the sender; ms above idle)', (r) => (r.slowRemote && idle ? r.slowRemote.delayP99Ms - idle.delayP99Ms : null), 2, 'lower'],
   ['the JS thread\'s wait for a CPU during those 3 s (ms: receiver on the same cores → remote stand-in)', (r) => (r.slow && r.slowRemote ? `${fmt(r.slow.runQueueWaitMs, 0)} → ${fmt(r.slowRemote.runQueueWaitMs, 0)}` : null), 0, 'lower'],
