@@ -2,8 +2,9 @@
  * Fan-out isolation: one delivery with a webhook, Redis Streams, Kafka and SNS sink, where one
  * sink is down — a Redis address that accepts connections and never answers (every attempt
  * waits out its timeout, the worst case for a shared pool). The healthy sinks must deliver
- * everything at the pace they have without the dead one; measured against (a) each sink alone
- * and (b) the same fan-out with every sink healthy, in the same process and run. The ratios are
+ * everything at the pace they have without the dead one; measured against (a) each sink alone,
+ * (b) the same five-sink fan-out with the fifth sink healthy, and (c) each fast sink alone
+ * against the same sink beside the dead one, in the same process and run. The ratios are
  * printed (BENCHMARKS.md records a run); the assertion is loose because CI machines are shared,
  * the isolation itself (all healthy deliveries done while the dead sink still has work) is exact.
  */
@@ -62,22 +63,28 @@ async function sinks() {
       type: 'redis', name: 'down', url: `redis://127.0.0.1:${blackhole.address().port}`, stream: 's', events: '*',
       concurrency: 16, timeoutMs: 1_000, retryDelaysMs: [1_000, 1_000],
     },
+    // The fifth sink of the all-healthy fan-out: the dead one's options, a live address. Both
+    // fan-outs then hand each event to five sinks, and only the fifth sink's health differs.
+    up: {
+      type: 'redis', name: 'up', url: redis.url, stream: `${topic}-fifth`, secret: SECRET, events: '*',
+      concurrency: 16, timeoutMs: 1_000, retryDelaysMs: [1_000, 1_000],
+    },
   };
 }
 
-/** Sends N events and returns ms until each named sink delivered all N (polling stats). */
-async function timeToDeliver(config, names) {
+/** Sends `count` events and returns ms until each named sink delivered them all (polling stats). */
+async function timeToDeliver(config, names, count = N) {
   const delivery = rw.createDelivery({ sinks: config, dlq: () => {} });
   const started = performance.now();
-  await sendEvents(delivery, N, { slices: 1, pauseMs: 0 });
+  await sendEvents(delivery, count, { slices: 1, pauseMs: 0 });
   const done = {};
   const deadline = Date.now() + 120_000;
   while (Object.keys(done).length < names.length && Date.now() < deadline) {
     const { sinks: lines } = delivery.stats();
     for (const line of lines) {
-      if (names.includes(line.name) && done[line.name] === undefined && line.delivered === N) done[line.name] = performance.now() - started;
+      if (names.includes(line.name) && done[line.name] === undefined && line.delivered === count) done[line.name] = performance.now() - started;
     }
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 2));
   }
   const stats = delivery.stats();
   return { done, stats, delivery };
@@ -98,31 +105,68 @@ test('one sink down does not slow the others (webhook + Redis + Kafka + SNS)', {
   const run = async (withDown) => {
     const s = await sinks();
     const reader = drainQueue(aws, s.queueUrl);
-    const config = healthy.map((name) => s[name]);
-    if (withDown) config.push(s.down);
+    const config = [...healthy.map((name) => s[name]), withDown ? s.down : s.up];
     const result = await timeToDeliver(config, healthy);
     const down = result.stats.sinks.find((line) => line.name === 'down');
     await result.delivery.close(withDown ? 1_000 : 10_000);
     await reader.stop();
     return { ...result, down };
   };
-  const allHealthy = await run(false);
-  const oneDown = await run(true);
-
-  for (const name of healthy) assert.ok(oneDown.done[name] > 0, `${name} delivered all ${N} while one sink was down`);
-  assert.ok(oneDown.down.pending > 0 && oneDown.down.delivered === 0, 'the dead sink was still busy when the others had finished');
+  // Runs of a few tens of ms swing with the scheduler: 3 rounds each, alternating, medians.
+  const rounds = { healthy: [], down: [] };
+  for (let round = 0; round < 3; round += 1) {
+    for (const withDown of round % 2 === 0 ? [false, true] : [true, false]) {
+      const result = await run(withDown);
+      for (const name of healthy) assert.ok(result.done[name] > 0, `${name} delivered all ${N}${withDown ? ' while one sink was down' : ''}`);
+      if (withDown) assert.ok(result.down.pending > 0 && result.down.delivered === 0, 'the dead sink was still busy when the others had finished');
+      rounds[withDown ? 'down' : 'healthy'].push(result.done);
+    }
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const lines = healthy.map((name) => {
-    const vsAlone = alone[name] / oneDown.done[name];
-    const vsHealthy = allHealthy.done[name] / oneDown.done[name];
-    return { name, alone: Math.round(alone[name]), allHealthy: Math.round(allHealthy.done[name]), oneDown: Math.round(oneDown.done[name]), vsAlone, vsHealthy };
+    const allHealthy = median(rounds.healthy.map((done) => done[name]));
+    const oneDown = median(rounds.down.map((done) => done[name]));
+    return { name, alone: Math.round(alone[name]), allHealthy: Math.round(allHealthy), oneDown: Math.round(oneDown), vsAlone: alone[name] / oneDown, vsHealthy: allHealthy / oneDown };
   });
   for (const l of lines) {
-    console.log(`# fan-out ${l.name}: ${N} events alone ${l.alone} ms, fan-out all healthy ${l.allHealthy} ms, fan-out one down ${l.oneDown} ms `
+    console.log(`# fan-out ${l.name}: ${N} events alone ${l.alone} ms, fan-out all healthy ${l.allHealthy} ms, fan-out one down ${l.oneDown} ms (medians of 3) `
       + `→ throughput ${(l.vsAlone * 100).toFixed(0)}% of alone, ${(l.vsHealthy * 100).toFixed(0)}% of all-healthy fan-out`);
     // Shared 2-core CI: a loose floor against gross blocking; the 20% target is measured above.
     // Runs of a few tens of ms swing by a scheduler hiccup (redis: 33 vs 83 ms once), while
     // blocking behind the dead sink would cost at least its 1 s attempt timeout: under 250 ms
     // slower is not blocking, whatever the ratio.
     assert.ok(l.vsHealthy >= 0.5 || l.oneDown - l.allHealthy < 250, `${l.name} slowed by the dead sink: ${JSON.stringify(l)}`);
+  }
+});
+
+// The same question without the other healthy sinks competing for the 2 cores: each fast sink
+// alone, then alone beside the dead sink, alternating, medians. (SNS is left out: moto + SQS
+// pace it at ≈ 100 events/s, and the fan-out test above covers it.)
+test('beside a dead sink, each healthy sink keeps the pace it has alone (webhook, Redis, Kafka)', { timeout: 300_000 }, async () => {
+  const COUNT = 2_000;
+  const ROUNDS = 3;
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  for (const name of ['webhook', 'redis', 'kafka']) {
+    const times = { alone: [], beside: [] };
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const mode of round % 2 === 0 ? ['alone', 'beside'] : ['beside', 'alone']) {
+        const s = await sinks();
+        const config = mode === 'alone' ? [s[name]] : [s[name], s.down];
+        const { done, stats, delivery } = await timeToDeliver(config, [name], COUNT);
+        assert.ok(done[name] > 0, `${name} delivered all ${COUNT} (${mode})`);
+        if (mode === 'beside') {
+          const down = stats.sinks.find((line) => line.name === 'down');
+          assert.ok(down.pending > 0 && down.delivered === 0, 'the dead sink was still busy when the healthy one had finished');
+        }
+        times[mode].push(done[name]);
+        await delivery.close(mode === 'beside' ? 1_000 : 10_000);
+      }
+    }
+    const alone = median(times.alone);
+    const beside = median(times.beside);
+    console.log(`# beside a dead sink, ${name}: ${COUNT} events alone ${times.alone.map(Math.round).join(' / ')} ms, `
+      + `beside the dead sink ${times.beside.map(Math.round).join(' / ')} ms → throughput ${((alone / beside) * 100).toFixed(0)}% of alone (medians)`);
+    // Loose for shared CI, as above: blocking behind the dead sink costs its 1 s attempt timeout.
+    assert.ok(beside - alone < 250 || alone / beside >= 0.5, `${name} slowed by the dead sink: ${JSON.stringify(times)}`);
   }
 });
