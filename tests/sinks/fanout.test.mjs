@@ -18,8 +18,9 @@ import { SECRET, sendEvents } from './helpers.mjs';
 import { createTopic } from './kafka-support.mjs';
 import { bootstrapCredentials, clients, drainQueue, topicWithQueue } from './sns-support.mjs';
 
-// Small: SNS through moto + SQS runs at ≈ 50 events/s here.
+// Small: SNS through moto + SQS runs at ≈ 100 events/s here.
 const N = 400;
+const ROUNDS = 5;
 let redis;
 let kafka;
 let moto;
@@ -28,6 +29,7 @@ let blackhole;
 let aws;
 let credentials;
 let topics = 0;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 before(async () => {
   [redis, kafka, moto, receiver] = await Promise.all([startRedis(), startKafka(), startMoto(), startFaultServer({ secret: SECRET })]);
@@ -112,9 +114,13 @@ test('one sink down does not slow the others (webhook + Redis + Kafka + SNS)', {
     await reader.stop();
     return { ...result, down };
   };
-  // Runs of a few tens of ms swing with the scheduler: 3 rounds each, alternating, medians.
+  // Runs of a few tens of ms swing with the scheduler (one round of each put the webhook at
+  // 58–122 % in the same build): ROUNDS rounds each, alternating, medians, after one
+  // unmeasured fan-out (the first rounds of a process run slower: 7-round probes showed the
+  // webhook at 110–120 ms in rounds 1–3 and 52–87 ms after).
+  await run(false);
   const rounds = { healthy: [], down: [] };
-  for (let round = 0; round < 3; round += 1) {
+  for (let round = 0; round < ROUNDS; round += 1) {
     for (const withDown of round % 2 === 0 ? [false, true] : [true, false]) {
       const result = await run(withDown);
       for (const name of healthy) assert.ok(result.done[name] > 0, `${name} delivered all ${N}${withDown ? ' while one sink was down' : ''}`);
@@ -122,14 +128,13 @@ test('one sink down does not slow the others (webhook + Redis + Kafka + SNS)', {
       rounds[withDown ? 'down' : 'healthy'].push(result.done);
     }
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const lines = healthy.map((name) => {
     const allHealthy = median(rounds.healthy.map((done) => done[name]));
     const oneDown = median(rounds.down.map((done) => done[name]));
     return { name, alone: Math.round(alone[name]), allHealthy: Math.round(allHealthy), oneDown: Math.round(oneDown), vsAlone: alone[name] / oneDown, vsHealthy: allHealthy / oneDown };
   });
   for (const l of lines) {
-    console.log(`# fan-out ${l.name}: ${N} events alone ${l.alone} ms, fan-out all healthy ${l.allHealthy} ms, fan-out one down ${l.oneDown} ms (medians of 3) `
+    console.log(`# fan-out ${l.name}: ${N} events alone ${l.alone} ms, fan-out all healthy ${l.allHealthy} ms, fan-out one down ${l.oneDown} ms (medians of ${ROUNDS}) `
       + `→ throughput ${(l.vsAlone * 100).toFixed(0)}% of alone, ${(l.vsHealthy * 100).toFixed(0)}% of all-healthy fan-out`);
     // Shared 2-core CI: a loose floor against gross blocking; the 20% target is measured above.
     // Runs of a few tens of ms swing by a scheduler hiccup (redis: 33 vs 83 ms once), while
@@ -144,12 +149,11 @@ test('one sink down does not slow the others (webhook + Redis + Kafka + SNS)', {
 // pace it at ≈ 100 events/s, and the fan-out test above covers it.)
 test('beside a dead sink, each healthy sink keeps the pace it has alone (webhook, Redis, Kafka)', { timeout: 300_000 }, async () => {
   const COUNT = 2_000;
-  const ROUNDS = 3;
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   for (const name of ['webhook', 'redis', 'kafka']) {
     const times = { alone: [], beside: [] };
-    for (let round = 0; round < ROUNDS; round += 1) {
-      for (const mode of round % 2 === 0 ? ['alone', 'beside'] : ['beside', 'alone']) {
+    for (let round = -1; round < ROUNDS; round += 1) {
+      // Round -1 warms the sink up, unmeasured.
+      for (const mode of round === -1 ? ['alone'] : round % 2 === 0 ? ['alone', 'beside'] : ['beside', 'alone']) {
         const s = await sinks();
         const config = mode === 'alone' ? [s[name]] : [s[name], s.down];
         const { done, stats, delivery } = await timeToDeliver(config, [name], COUNT);
@@ -158,14 +162,14 @@ test('beside a dead sink, each healthy sink keeps the pace it has alone (webhook
           const down = stats.sinks.find((line) => line.name === 'down');
           assert.ok(down.pending > 0 && down.delivered === 0, 'the dead sink was still busy when the healthy one had finished');
         }
-        times[mode].push(done[name]);
+        if (round >= 0) times[mode].push(done[name]);
         await delivery.close(mode === 'beside' ? 1_000 : 10_000);
       }
     }
     const alone = median(times.alone);
     const beside = median(times.beside);
     console.log(`# beside a dead sink, ${name}: ${COUNT} events alone ${times.alone.map(Math.round).join(' / ')} ms, `
-      + `beside the dead sink ${times.beside.map(Math.round).join(' / ')} ms → throughput ${((alone / beside) * 100).toFixed(0)}% of alone (medians)`);
+      + `beside the dead sink ${times.beside.map(Math.round).join(' / ')} ms → throughput ${((alone / beside) * 100).toFixed(0)}% of alone (medians of ${ROUNDS})`);
     // Loose for shared CI, as above: blocking behind the dead sink costs its 1 s attempt timeout.
     assert.ok(beside - alone < 250 || alone / beside >= 0.5, `${name} slowed by the dead sink: ${JSON.stringify(times)}`);
   }
